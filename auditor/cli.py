@@ -1,0 +1,176 @@
+"""The ``leadaudit`` command: a thin click layer over sources, process, engine and reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import click
+
+from auditor import registry
+from auditor.engine import run_audit
+from auditor.findings import AuditResult, Severity
+from auditor.init_process import process_from_org, reference_process
+from auditor.manifest import package_xml
+from auditor.process import Process, ProcessError, load_process
+from auditor.sources import SourceError, load_model
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+PROCESS_FILE_NAMES = ("process.yaml", "process.yml", "process.json")
+
+
+def tool_version() -> str:
+    try:
+        return version("leadaudit")
+    except PackageNotFoundError:
+        return "0.0.0+unknown"
+
+
+def now_utc() -> dt.datetime:
+    """The report clock: SOURCE_DATE_EPOCH when set, so two runs give identical reports."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+    return dt.datetime.now(tz=dt.timezone.utc).replace(microsecond=0)
+
+
+def find_process(source: Path, explicit: Path | None) -> Path | None:
+    """--process, else a process file beside the source, else one in the current folder."""
+    if explicit is not None:
+        return explicit
+    for folder in ([source] if source.is_dir() else []) + [Path.cwd()]:
+        for name in PROCESS_FILE_NAMES:
+            if (folder / name).is_file():
+                return folder / name
+    return None
+
+
+class UsageFailure(click.ClickException):
+    exit_code = EXIT_USAGE
+
+
+def _write(path: Path, content: str | bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    except OSError as exc:
+        raise UsageFailure(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(tool_version(), prog_name="leadaudit")
+def cli() -> None:
+    """Audit a Salesforce + Account Engagement lead process against the documented process."""
+
+
+@cli.command()
+@click.argument("source", required=False, type=click.Path(path_type=Path), default=Path("."))
+@click.option("--process", "process_path", type=click.Path(path_type=Path), help="The process file (default: process.yaml beside SOURCE or in the current folder).")
+@click.option("--html", type=click.Path(path_type=Path), help="Write the HTML health report here.")
+@click.option("--junit", type=click.Path(path_type=Path), help="Write JUnit XML here.")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write the JSON result here.")
+@click.option("--fail-on", type=click.Choice(["high", "medium", "low", "never"]), default="low", show_default=True,
+              help="Exit 1 when a finding is at or above this severity.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
+def audit(source: Path, process_path: Path | None, html: Path | None, junit: Path | None,
+          json_path: Path | None, fail_on: str, quiet: bool) -> None:
+    """Audit SOURCE: an SFDX project, a Metadata API folder or a retrieve .zip (default: here)."""
+    from reports import FORMATS
+    from reports.text import render as render_text
+
+    process_file = find_process(source, process_path)
+    process: Process | None = None
+    if process_file is not None:
+        try:
+            process = load_process(process_file)
+        except ProcessError as exc:
+            raise UsageFailure(f"invalid process file:\n{exc}") from None
+    try:
+        model = load_model(source)
+    except SourceError as exc:
+        raise UsageFailure(str(exc)) from None
+    result = run_audit(model, process, registry.all_checks(), now=now_utc(), tool_version=tool_version())
+    for path, fmt in ((html, "html"), (junit, "junit"), (json_path, "json")):
+        if path is not None:
+            _write(path, FORMATS[fmt](result))
+    text = render_text(result, color=sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    click.echo(text.rstrip("\n").splitlines()[-1] if quiet else text.rstrip("\n"))
+    if process is None:
+        click.echo("note: no process file found; rules that compare with the documented process were not applicable "
+                   "(run 'leadaudit init' to write one)", err=True)
+    sys.exit(exit_code(result, fail_on))
+
+
+def exit_code(result: AuditResult, fail_on: str) -> int:
+    if not result.complete:
+        return EXIT_INCOMPLETE  # an audit that could not see everything never passes
+    threshold = None if fail_on == "never" else Severity.parse(fail_on)
+    return EXIT_FINDINGS if result.fails(threshold) else EXIT_CLEAN
+
+
+@cli.command()
+@click.option("--from", "from_dir", type=click.Path(path_type=Path, exists=True),
+              help="Draft the statuses from this org folder's Lead Status values.")
+@click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("process.yaml"), show_default=True)
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init(from_dir: Path | None, out: Path, force: bool) -> None:
+    """Write a commented process.yaml: the reference lifecycle, or the org's own statuses."""
+    if out.exists() and not force:
+        raise UsageFailure(f"{out} exists; use --force to overwrite it")
+    if from_dir is None:
+        text = reference_process()
+    else:
+        model = load_model(from_dir)
+        try:
+            text = process_from_org(model)
+        except ValueError as exc:
+            raise UsageFailure(f"{from_dir}: {exc}") from None
+    _write(out, text)
+    click.echo(f"wrote {out}")
+
+
+@cli.command()
+@click.argument("rule_id", required=False)
+def rules(rule_id: str | None) -> None:
+    """List the rule catalogue, or print one rule's documentation (by id or name)."""
+    if rule_id is None:
+        for rule, _doc in registry.catalogue():
+            click.echo(f"{rule.id}  {rule.name:<34} {rule.severity.label:<6}  {rule.area:<13} {rule.summary}")
+        return
+    found = registry.find_rule(rule_id)
+    if found is None:
+        raise UsageFailure(f"no rule '{rule_id}'; 'leadaudit rules' lists them")
+    rule, doc = found
+    click.echo(f"{rule.id} {rule.name} (severity {rule.severity.label}, area {rule.area})\n")
+    click.echo(doc)
+
+
+@cli.command()
+def manifest() -> None:
+    """Print the package.xml that retrieves everything leadaudit reads."""
+    click.echo(package_xml(), nl=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        cli.main(args=argv, prog_name="leadaudit", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE
+    except click.exceptions.Abort:
+        return EXIT_USAGE
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return EXIT_CLEAN
+
+
+if __name__ == "__main__":
+    sys.exit(main())

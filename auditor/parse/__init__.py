@@ -1,0 +1,143 @@
+"""Turn a folder of metadata files (source or Metadata API layout) into one Model.
+
+Files are recognised by their suffix, whichever layout they come from: ``Lead.workflow`` and
+``Lead.workflow-meta.xml`` are the same kind. Each kind has one parser module. A file that cannot
+be read becomes a LoadProblem and the other files are still read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from pathlib import PurePosixPath
+
+from auditor.model import FileRecord, LoadProblem, Model, SourceRef
+from auditor.parse import flows, matching, objects, queues, reports, rules, settings, statuses, workflow
+from auditor.parse.base import Contribution, FileContext, NotThisKind, Parser, decode_name
+from auditor.xmlsafe import Node, XmlError, parse_xml
+
+# suffix -> (kind, parser). Children of a decomposed object carry their parent's name.
+PARSERS: dict[str, Parser] = {
+    "standardValueSet": statuses.parse_standard_value_set,
+    "object": objects.parse_object,
+    "field": objects.parse_field,
+    "validationRule": objects.parse_validation_rule,
+    "businessProcess": objects.parse_business_process,
+    "recordType": objects.parse_record_type,
+    "assignmentRules": rules.parse_assignment_rules,
+    "autoResponseRules": rules.parse_auto_response_rules,
+    "workflow": workflow.parse_workflow,
+    "flow": flows.parse_flow,
+    "queue": queues.parse_queue,
+    "settings": settings.parse_settings,
+    "duplicateRule": matching.parse_duplicate_rule,
+    "matchingRule": matching.parse_matching_rules,
+    "reportType": reports.parse_report_type,
+    "report": reports.parse_report,
+}
+DECOMPOSED_CHILDREN = {"field", "validationRule", "businessProcess", "recordType"}
+
+
+def classify(relpath: str) -> tuple[str, FileContext] | None:
+    """The kind of metadata a path holds and its component name, or None for other files."""
+    path = PurePosixPath(relpath)
+    name = path.name
+    if name.endswith("-meta.xml"):
+        name = name[: -len("-meta.xml")]
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or suffix not in PARSERS:
+        return None
+    parent = None
+    if suffix in DECOMPOSED_CHILDREN:
+        # objects/Lead/fields/X.field-meta.xml: the object is two folders up
+        if len(path.parts) < 3:
+            return None
+        parent = decode_name(path.parts[-3])
+    component = decode_name(stem)
+    if suffix == "report":
+        # reports/<Folder>/<Name>.report: the folder is part of the report's identity
+        parts = path.parts
+        start = parts.index("reports") + 1 if "reports" in parts[:-1] else len(parts) - 2
+        folder = "/".join(parts[max(start, 0) : -1])
+        component = f"{decode_name(folder)}/{component}"
+    return suffix, FileContext(path=relpath, component=component, parent=parent)
+
+
+def _merge(into: dict[str, object], contribution: Contribution) -> None:
+    for key, value in contribution.items():
+        if isinstance(value, list):
+            existing = into.setdefault(key, [])
+            assert isinstance(existing, list)
+            existing.extend(value)
+        elif value is not None and into.get(key) is None:
+            into[key] = value
+
+
+def load_files(source_name: str, files: Iterable[tuple[str, bytes]]) -> Model:
+    """Build a Model from (relative path, content) pairs; never raises for bad content."""
+    collected: dict[str, object] = {}
+    records: list[FileRecord] = []
+    problems: list[LoadProblem] = []
+    seen: dict[tuple[str, str | None, str], tuple[str, bytes]] = {}
+
+    for relpath, data in sorted(files, key=lambda item: item[0]):
+        found = classify(relpath)
+        if found is None:
+            records.append(FileRecord(relpath, "unused", "unused"))
+            continue
+        kind, ctx = found
+        key = (kind, ctx.parent, ctx.component.lower())
+        if key in seen:
+            first_path, first_data = seen[key]
+            records.append(FileRecord(relpath, kind, "duplicate"))
+            if _normalised(first_data) != _normalised(data):
+                problems.append(
+                    LoadProblem(
+                        SourceRef(relpath, 1),
+                        f"the same {kind} '{ctx.component}' is also in {first_path} with different "
+                        f"content; leadaudit read {first_path} and ignored this file",
+                        kind="duplicate",
+                    )
+                )
+            continue
+        seen[key] = (relpath, data)
+        try:
+            root = Node(parse_xml(data))
+            contribution = PARSERS[kind](root, ctx)
+        except XmlError as exc:
+            problems.append(LoadProblem(SourceRef(relpath, exc.line), exc.message))
+            records.append(FileRecord(relpath, kind, "unreadable"))
+            continue
+        except NotThisKind as exc:
+            problems.append(LoadProblem(SourceRef(relpath, 1), f"not a {kind} file: {exc}"))
+            records.append(FileRecord(relpath, kind, "unreadable"))
+            continue
+        except Exception as exc:  # a parser defect must not hide the other files' findings
+            problems.append(
+                LoadProblem(SourceRef(relpath, 1), f"could not be understood ({type(exc).__name__}: {exc})")
+            )
+            records.append(FileRecord(relpath, kind, "unreadable"))
+            continue
+        _merge(collected, contribution)
+        records.append(FileRecord(relpath, kind, "read"))
+
+    if not collected.get("statuses") and collected.get("legacy_statuses"):
+        # an org retrieved at API < 38: Lead Status values live on the Status field
+        collected["statuses"] = collected["legacy_statuses"]
+        collected["status_source"] = collected.get("legacy_status_source")
+    values: dict[str, object] = {}
+    for fld in dataclasses.fields(Model):
+        if fld.name in collected:
+            raw = collected[fld.name]
+            values[fld.name] = tuple(raw) if isinstance(raw, list) else raw
+    return Model(
+        source_name=source_name,
+        files=tuple(records),
+        problems=tuple(problems),
+        **values,  # type: ignore[arg-type]
+    )
+
+
+def _normalised(data: bytes) -> bytes:
+    # CRLF and trailing whitespace differences do not make two copies different
+    return b"\n".join(line.rstrip() for line in data.replace(b"\r\n", b"\n").strip().split(b"\n"))
