@@ -132,6 +132,14 @@ class _Parser:
     def fail(self, token: Token, message: str) -> FormulaError:
         return FormulaError.at(self.text, token.start, message)
 
+    def expected(self, what: str, token: Token | None = None) -> FormulaError:
+        """``expected <what>, found <token>``, located at the token (the next one by default)."""
+        token = self.peek() if token is None else token
+        return self.fail(token, f"expected {what}, found {self.describe(token)}")
+
+    def too_deep(self, token: Token) -> FormulaError:
+        return self.fail(token, f"formula is nested too deeply (more than {MAX_DEPTH} levels)")
+
     def where(self, token: Token) -> str:
         error = FormulaError.at(self.text, token.start, "")
         return f"line {error.line}, column {error.column}"
@@ -142,15 +150,14 @@ class _Parser:
         if self.peek().kind == "end":
             raise FormulaError("formula is empty")
         node, _ = self.expression(0, 0, "")
-        token = self.peek()
-        if token.kind != "end":
-            raise self.fail(token, f"expected an operator or end of formula, found {self.describe(token)}")
+        if self.peek().kind != "end":
+            raise self.expected("an operator or end of formula")
         return node
 
     def expression(self, min_power: int, depth: int, context: str) -> tuple[Node, int]:
         """Parse operators binding tighter than ``min_power``; return the tree and its height."""
         if depth > MAX_DEPTH:
-            raise self.fail(self.peek(), f"formula is nested too deeply (more than {MAX_DEPTH} levels)")
+            raise self.too_deep(self.peek())
         left, height = self.prefix(depth, context)
         while True:
             token = self.peek()
@@ -162,11 +169,12 @@ class _Parser:
                 return left, height
             power, right_assoc = info
             self.advance()
-            after = f" after '{token.value}'"
-            right, right_height = self.expression(power - 1 if right_assoc else power, depth + 1, after)
+            # Right-associative: let an operator of the same power continue on the right.
+            right_power = power - 1 if right_assoc else power
+            right, right_height = self.expression(right_power, depth + 1, f" after '{token.value}'")
             height = max(height, right_height) + 1
-            if height > MAX_DEPTH:
-                raise self.fail(token, f"formula is nested too deeply (more than {MAX_DEPTH} levels)")
+            if height > MAX_DEPTH:  # long left-deep chains (a + b + c ...) grow the tree here
+                raise self.too_deep(token)
             left = BinaryOp(op, left, right, offset=token.start)
 
     def prefix(self, depth: int, context: str) -> tuple[Node, int]:
@@ -184,16 +192,16 @@ class _Parser:
             if token.value == "(":
                 inner, height = self.expression(0, depth + 1, " after '('")
                 if not self.is_op(")"):
-                    found = self.describe(self.peek())
-                    raise self.fail(self.peek(), f"expected ')' to close the '(' at {self.where(token)}, found {found}")
+                    raise self.expected(f"')' to close the '(' at {self.where(token)}")
                 self.advance()
                 return inner, height
             if token.value in UNARY_OPERATORS:
-                operand, height = self.expression(UNARY_BINDING_POWER, depth + 1, f" after '{token.value}'")
+                context = f" after '{token.value}'"
+                operand, height = self.expression(UNARY_BINDING_POWER, depth + 1, context)
                 return UnaryOp(token.value, operand, offset=token.start), height + 1
             if token.value == "{!":
                 return self.merge_field(token)
-        raise self.fail(token, f"expected an expression{context}, found {self.describe(token)}")
+        raise self.expected(f"an expression{context}", token)
 
     def name(self, token: Token, depth: int) -> tuple[Node, int]:
         word = token.value
@@ -205,8 +213,7 @@ class _Parser:
         if upper == "NULL":
             return Literal(None, "null", offset=token.start), 1
         if upper in ("NOT", "AND", "OR"):
-            found = self.describe(self.peek())
-            raise self.fail(self.peek(), f"expected '(' after {upper} (a function, not an operator), found {found}")
+            raise self.expected(f"'(' after {upper} (a function, not an operator)")
         return FieldRef(word, offset=token.start), 1
 
     def call(self, name_token: Token, depth: int) -> tuple[Node, int]:
@@ -228,17 +235,15 @@ class _Parser:
             if self.is_op(")"):
                 self.advance()
                 return Call(name, tuple(args), offset=name_token.start), height + 1
-            found = self.describe(self.peek())
-            raise self.fail(self.peek(), f"expected ')' after arguments of {name}, found {found}")
+            raise self.expected(f"')' after arguments of {name}")
 
     def merge_field(self, open_token: Token) -> tuple[Node, int]:
         """``{!Status}`` as flows write it: the same field as bare ``Status``."""
         token = self.advance()
         if token.kind != "name":
-            raise self.fail(token, f"expected a field name after '{{!', found {self.describe(token)}")
+            raise self.expected("a field name after '{!'", token)
         if not self.is_op("}"):
-            found = self.describe(self.peek())
-            raise self.fail(self.peek(), f"expected '}}' to close the '{{!' at {self.where(open_token)}, found {found}")
+            raise self.expected(f"'}}' to close the '{{!' at {self.where(open_token)}")
         self.advance()
         return FieldRef(token.value, offset=open_token.start), 1
 
