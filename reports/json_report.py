@@ -1,0 +1,99 @@
+"""JSON report: the whole result, the contract other tools read.
+
+Its shape is fixed by schemas/report.schema.json; change both together. Keys are sorted and
+lists ordered by reports.common, so two runs over the same org give identical files.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from auditor.findings import AuditResult, Finding, RuleOutcome, WaivedFinding
+from auditor.model import FileRecord, SourceRef
+from reports.common import (
+    AREA_ORDER,
+    SEVERITIES_DESC,
+    ordered_findings,
+    ordered_outcomes,
+    ordered_reasons,
+    ordered_waived,
+)
+
+TOOL_NAME = "leadaudit"
+
+Document = dict[str, Any]
+
+
+def _location(ref: SourceRef | None) -> Document | None:
+    return None if ref is None else {"path": ref.path, "line": ref.line}
+
+
+def _finding(finding: Finding) -> Document:
+    return {
+        "rule_id": finding.rule_id,
+        "rule_name": finding.rule_name,
+        "severity": finding.severity.label,
+        "category": finding.category,
+        "area": finding.area,
+        "subject": finding.subject,
+        "message": finding.message,
+        "fix": finding.fix,
+        "location": _location(finding.location),
+    }
+
+
+def _waived(waived: WaivedFinding) -> Document:
+    # Flat: a waived entry is a finding plus why and until when, so readers reuse one shape.
+    return {**_finding(waived.finding), "reason": waived.reason, "expires": waived.expires}
+
+
+def _rule(outcome: RuleOutcome) -> Document:
+    rule = outcome.rule
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "severity": rule.severity.label,
+        "area": rule.area,
+        "status": outcome.status,
+        "reason": outcome.reason,
+    }
+
+
+def _file(record: FileRecord) -> Document:
+    return {"path": record.path, "kind": record.kind, "status": record.status}
+
+
+def _summary(result: AuditResult) -> Document:
+    by_area = {area: 0 for area in AREA_ORDER}
+    for finding in result.findings:
+        by_area[finding.area] = by_area.get(finding.area, 0) + 1
+    summary: Document = {
+        "findings": len(result.findings),
+        "waived": len(result.waived),
+        "by_area": by_area,
+    }
+    summary.update({sev.label: result.count(sev) for sev in SEVERITIES_DESC})
+    return summary
+
+
+def as_document(result: AuditResult) -> Document:
+    """The report as plain JSON-ready data (also what a baseline comparison can read back)."""
+    return {
+        "tool": {"name": TOOL_NAME, "version": result.tool_version},
+        "source": result.source,
+        "process_file": result.process_file,
+        "generated_at": result.generated_at,
+        "complete": result.complete,
+        "incomplete_reasons": ordered_reasons(result),
+        "summary": _summary(result),
+        "findings": [_finding(f) for f in ordered_findings(result.findings)],
+        "waived": [_waived(w) for w in ordered_waived(result.waived)],
+        "rules": [_rule(o) for o in ordered_outcomes(result.outcomes)],
+        "files": [_file(r) for r in sorted(result.files, key=lambda r: (r.path, r.kind, r.status))],
+    }
+
+
+def render(result: AuditResult) -> str:
+    # ensure_ascii=False keeps names such as "Müller" readable in diffs; the writer must use UTF-8.
+    return json.dumps(as_document(result), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
