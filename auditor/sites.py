@@ -26,6 +26,7 @@ class FormulaSite:
     what: str  # "validation rule Require_Reason"
     text: str
     location: SourceRef
+    active: bool = True  # False for an inactive rule or flow: nothing runs it today
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class StatusMention:
     what: str  # "assignment rule Northwind Routing, entry 3"
     value: str
     location: SourceRef
+    active: bool = True
 
 
 @functools.lru_cache(maxsize=8192)
@@ -50,7 +52,9 @@ def try_parse(text: str) -> Node | None:
 
 def formula_sites(model: Model) -> Iterator[FormulaSite]:
     for rule in model.validation_rules:
-        yield FormulaSite(f"ValidationRule:{rule.name}", f"validation rule {rule.name}", rule.formula, rule.source)
+        yield FormulaSite(
+            f"ValidationRule:{rule.name}", f"validation rule {rule.name}", rule.formula, rule.source, rule.active
+        )
     for lead_rule in (*model.assignment_rules, *model.auto_response_rules):
         for entry in lead_rule.entries:
             if entry.formula:
@@ -59,18 +63,24 @@ def formula_sites(model: Model) -> Iterator[FormulaSite]:
                     f"{lead_rule.kind} rule {lead_rule.name}, entry {entry.order}",
                     entry.formula,
                     entry.source,
+                    lead_rule.active,
                 )
     for wf in model.workflow_rules:
         if wf.formula:
-            yield FormulaSite(f"WorkflowRule:{wf.name}", f"workflow rule {wf.name}", wf.formula, wf.source)
+            yield FormulaSite(f"WorkflowRule:{wf.name}", f"workflow rule {wf.name}", wf.formula, wf.source, wf.active)
     for fu in model.workflow_field_updates:
         if fu.formula:
             yield FormulaSite(f"WorkflowFieldUpdate:{fu.name}", f"field update {fu.name}", fu.formula, fu.source)
     for flow in model.lead_flows:
         if flow.filter_formula:
-            yield FormulaSite(f"Flow:{flow.name}", f"start condition of flow {flow.name}", flow.filter_formula, flow.source)
+            yield FormulaSite(
+                f"Flow:{flow.name}", f"start condition of flow {flow.name}", flow.filter_formula, flow.source,
+                flow.is_active,
+            )
         for name, expression in flow.formulas:
-            yield FormulaSite(f"Flow:{flow.name}", f"formula {name} of flow {flow.name}", expression, flow.source)
+            yield FormulaSite(
+                f"Flow:{flow.name}", f"formula {name} of flow {flow.name}", expression, flow.source, flow.is_active
+            )
     for fld in model.fields:
         if fld.formula:
             yield FormulaSite(f"Field:{fld.name}", f"formula field {fld.name}", fld.formula, fld.source)
@@ -102,16 +112,16 @@ def status_mentions(model: Model) -> Iterator[StatusMention]:
         for fld, values in picklist_comparisons(ast).items():
             if is_status_field(fld):
                 for value in sorted(values):
-                    yield StatusMention(site.subject, site.what, value, site.location)
+                    yield StatusMention(site.subject, site.what, value, site.location, site.active)
     for lead_rule in (*model.assignment_rules, *model.auto_response_rules):
         for entry in lead_rule.entries:
             subject = _entry_subject(lead_rule.kind, lead_rule.name, entry.order)
             what = f"{lead_rule.kind} rule {lead_rule.name}, entry {entry.order}"
             for value, where in _criteria_values(entry.criteria):
-                yield StatusMention(subject, what, value, where)
+                yield StatusMention(subject, what, value, where, lead_rule.active)
     for wf in model.workflow_rules:
         for value, where in _criteria_values(wf.criteria):
-            yield StatusMention(f"WorkflowRule:{wf.name}", f"workflow rule {wf.name}", value, where)
+            yield StatusMention(f"WorkflowRule:{wf.name}", f"workflow rule {wf.name}", value, where, wf.active)
     for fu in model.workflow_field_updates:
         if is_status_field(fu.field) and fu.operation == "Literal" and fu.literal_value:
             yield StatusMention(
@@ -126,27 +136,32 @@ def _flow_status_mentions(model: Model) -> Iterator[StatusMention]:
         for flt in flow.filters:
             text = _flow_text(flt.value)
             if is_status_field(flt.field) and text:
-                yield StatusMention(subject, f"start condition of flow {flow.name}", text, flt.source)
+                yield StatusMention(subject, f"start condition of flow {flow.name}", text, flt.source, flow.is_active)
         for decision in flow.decisions:
             for outcome in decision.outcomes:
                 for cond in outcome.conditions:
                     text = _flow_text(cond.right)
                     if is_status_field(cond.left) and text:
                         yield StatusMention(
-                            subject, f"decision {decision.name} of flow {flow.name}", text, cond.source
+                            subject, f"decision {decision.name} of flow {flow.name}", text, cond.source,
+                            flow.is_active,
                         )
         for element in flow.elements:
             for flt in element.filters:
                 text = _flow_text(flt.value)
                 if is_status_field(flt.field) and text and (element.object or "").lower() in ("lead", ""):
-                    yield StatusMention(subject, f"{element.kind} {element.name} of flow {flow.name}", text, flt.source)
+                    yield StatusMention(
+                        subject, f"{element.kind} {element.name} of flow {flow.name}", text, flt.source,
+                        flow.is_active,
+                    )
             writes_lead = element.kind == "assignments" or _updates_lead(element.object, element.input_reference)
             for assignment in element.field_assignments:
                 text = _flow_text(assignment.value)
                 target = assignment.field if element.kind == "assignments" else f"$Record.{assignment.field}"
                 if writes_lead and is_status_field(target) and text:
                     yield StatusMention(
-                        subject, f"{element.kind} {element.name} of flow {flow.name}", text, assignment.source
+                        subject, f"{element.kind} {element.name} of flow {flow.name}", text, assignment.source,
+                        flow.is_active,
                     )
 
 

@@ -76,7 +76,8 @@ class Node:
 
     @property
     def line(self) -> int | None:
-        return self.el.sourceline
+        line = self.el.sourceline
+        return line if isinstance(line, int) else None
 
     def children(self, name: str) -> list["Node"]:
         return [Node(c) for c in self.el if isinstance(c.tag, str) and etree.QName(c).localname == name]

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 
 from auditor.engine import CheckContext
 from auditor.findings import Finding, Rule, Severity
+from auditor.model import SourceRef
 from checks._support import describe, org_statuses
 
 RULE = Rule(
@@ -38,6 +39,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     statuses = org_statuses(ctx.model)
     by_name = {s.api_name: s for s in statuses}
     for documented in process.statuses:
+        location: SourceRef | None
         present = by_name.get(documented.api_name)
         if present is not None and present.active:
             continue

@@ -56,8 +56,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                 location=org.source,
             )
     for org in converted:
-        doc = documented.get(org.api_name)
-        if doc is not None and not doc.converted:
+        documented_status = documented.get(org.api_name)
+        if documented_status is not None and not documented_status.converted:
             yield ctx.finding(
                 f"Status:{org.api_name}",
                 f"the org marks {describe(org)} as Converted, but the process does not: converted leads "

@@ -14,6 +14,9 @@ case matches one.
 
 Failing example: ``ISPICKVAL(Status, "Sales Qualified")`` where the value's API name is ``SQL``.
 
+Inactive rules and flows are reported at low severity, marked "(inactive)": they do nothing
+wrong today, and will when someone activates them.
+
 Passing example: ``ISPICKVAL(Status, "SQL")``.
 """
 
@@ -47,10 +50,13 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             s for s in statuses
             if mention.value.lower() in (s.label.lower(), s.api_name.lower())
         ]
-        message = f"{mention.what} uses Lead Status '{mention.value}', which is not a value of the picklist"
+        state = "" if mention.active else " (inactive)"
+        message = f"{mention.what}{state} uses Lead Status '{mention.value}', which is not a value of the picklist"
         if near:
             message += f"; it matches {', '.join(describe(s) for s in near)}: compare to the API name"
             fix = f"Replace '{mention.value}' with '{near[0].api_name}' in {mention.what}."
         else:
             fix = f"Use an existing Lead Status API name in {mention.what}, or add '{mention.value}' to the picklist."
-        yield ctx.finding(mention.subject, message, fix=fix, location=mention.location)
+        # an inactive rule or flow does nothing wrong today; it will when someone activates it
+        severity = None if mention.active else Severity.LOW
+        yield ctx.finding(mention.subject, message, fix=fix, location=mention.location, severity=severity)
