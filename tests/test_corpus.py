@@ -39,3 +39,16 @@ def test_corpus_content_is_understood(corpus: Path) -> None:
     assert skills is not None and "Marketing" in [v.api_name for v in skills.picklist_values]
     (rule,) = model.workflow_rules
     assert rule.name == "Volunteer Signup - Lead" and rule.active and rule.criteria[0].field == "Lead.Volunteer_Status__c"
+
+
+def test_the_whole_corpus_can_be_audited(corpus: Path, tmp_path: Path) -> None:
+    """Several orgs side by side: duplicates are reported, nothing is unreadable, nothing crashes."""
+    import json
+
+    from auditor.cli import main
+
+    code = main(["audit", str(corpus), "--json", str(tmp_path / "r.json"), "--fail-on", "never", "-q"])
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert code == 0 and report["complete"] is True
+    assert not [r for r in report["rules"] if r["status"] == "error"]
+    assert {f["rule_id"] for f in report["findings"]} >= {"CF004"}
