@@ -220,6 +220,7 @@ class FlowScheduledPath:
     record_field: str | None
     target: str | None
     source: SourceRef
+    path_type: str | None = None  # AsyncAfterCommit for a run-asynchronously path; None when timed
 
 
 @dataclass(frozen=True)
@@ -256,6 +257,7 @@ class FlowFieldAssignment:
     field: str
     value: FlowValue | None
     source: SourceRef
+    operator: str = "Assign"  # assignment items may Add, Subtract, ...; record writes always assign
 
 
 @dataclass(frozen=True)
@@ -311,6 +313,8 @@ class Flow:
     elements: tuple[FlowElement, ...]
     formulas: tuple[tuple[str, str], ...]  # (name, expression) of flow formula resources
     source: SourceRef
+    start_target: str | None = None  # the element the start connects to (startElementReference before API 44)
+    does_require_record_changed: bool = False  # "only when a record is updated to meet the condition"
 
     @property
     def is_active(self) -> bool:

@@ -84,6 +84,10 @@ def parse_flow(root: Node, ctx: FileContext) -> Contribution:
             (node.text("name", "") or "", node.text("expression", "") or "") for node in root.children("formulas")
         ),
         source=ctx.ref(root),
+        start_target=(_target(start, "connector") if start is not None else None)
+        or root.text("startElementReference")
+        or None,
+        does_require_record_changed=start.flag("doesRequireRecordChangedToMeetCriteria") if start is not None else False,
     )
     return {"flows": [flow]}
 
@@ -166,6 +170,7 @@ def _scheduled_path(node: Node, ctx: FileContext) -> FlowScheduledPath:
         record_field=node.text("recordField"),
         target=_target(node, "connector"),
         source=ctx.ref(node),
+        path_type=node.text("pathType") or None,
     )
 
 
@@ -226,7 +231,11 @@ def _field_assignments(kind: str, node: Node, ctx: FileContext) -> tuple[FlowFie
         for item in node.children("assignmentItems"):
             reference = item.text("assignToReference") or ""
             if "." in reference:
-                found.append(FlowFieldAssignment(reference, flow_value(item.child("value")), ctx.ref(item)))
+                found.append(
+                    FlowFieldAssignment(
+                        reference, flow_value(item.child("value")), ctx.ref(item), item.text("operator") or "Assign"
+                    )
+                )
         return tuple(found)
     return ()
 

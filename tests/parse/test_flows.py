@@ -479,7 +479,7 @@ def test_assignments_keep_only_field_references(lead_flow: Flow) -> None:
         FlowFieldAssignment(
             "$Record.Status", FlowValue("stringValue", "Working - Contacted"), ref("<assignmentItems>", 1)
         ),
-        FlowFieldAssignment("varLead.ns__Score__c", FlowValue("numberValue", "10.0"), ref("<assignmentItems>", 3)),
+        FlowFieldAssignment("varLead.ns__Score__c", FlowValue("numberValue", "10.0"), ref("<assignmentItems>", 3), "Add"),
     )
     assert (assignment.object, assignment.target, assignment.can_fault) == (None, "Update_Lead", False)
 
