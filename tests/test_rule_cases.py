@@ -8,6 +8,8 @@ applicable and why. The files go through the real loader and the rule through th
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import pkgutil
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +34,20 @@ def _load_cases() -> list[Any]:
     return params
 
 
+def _rule_modules() -> list[Any]:
+    """Every rule module in checks/, registered or not, so a new rule's cases run as it is written."""
+    import checks
+
+    found = []
+    for info in pkgutil.iter_modules(checks.__path__):
+        module = importlib.import_module(f"checks.{info.name}")
+        if hasattr(module, "RULE"):
+            found.append(module)
+    return found
+
+
 def _check_module(rule_id: str) -> Any:
-    return next(m for m in all_checks() if m.RULE.id == rule_id)
+    return next(m for m in _rule_modules() if m.RULE.id == rule_id)
 
 
 def _encode(text: str, crlf: bool) -> bytes:
@@ -97,3 +111,9 @@ def test_every_rule_has_pass_and_fail_cases() -> None:
         assert cases, f"no tests/cases/{module.RULE.id}.yaml"
         assert any(c.get("expect") for c in cases), f"{module.RULE.id} has no failing case"
         assert any("expect" in c and not c["expect"] for c in cases), f"{module.RULE.id} has no passing case"
+
+
+def test_every_rule_module_is_registered() -> None:
+    """checks/__init__.py lists rules explicitly; a module left out of it would never run."""
+    registered = {m.__name__ for m in all_checks()}
+    assert {m.__name__ for m in _rule_modules()} == registered
