@@ -84,13 +84,7 @@ def audit(source: Path, process_path: Path | None, html: Path | None, junit: Pat
     from reports import FORMATS
     from reports.text import render as render_text
 
-    process_file = find_process(source, process_path)
-    process: Process | None = None
-    if process_file is not None:
-        try:
-            process = load_process(process_file)
-        except ProcessError as exc:
-            raise UsageFailure(f"invalid process file:\n{exc}") from None
+    process = _load_process_or_fail(find_process(source, process_path))
     try:
         model = load_model(source)
     except SourceError as exc:
@@ -149,6 +143,37 @@ def rules(rule_id: str | None) -> None:
     rule, doc = found
     click.echo(f"{rule.id} {rule.name} (severity {rule.severity.label}, area {rule.area})\n")
     click.echo(doc)
+
+
+@cli.command()
+@click.argument("source", required=False, type=click.Path(path_type=Path), default=Path("."))
+@click.option("--process", "process_path", type=click.Path(path_type=Path), help="The process file (found as for audit).")
+@click.option("--format", "fmt", type=click.Choice(["graphml", "dot", "json"]), default="graphml", show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write here instead of standard output.")
+def graph(source: Path, process_path: Path | None, fmt: str, output: Path | None) -> None:
+    """Export the process graph of SOURCE for Gephi, yEd or Graphviz."""
+    from auditor.graph import build_graph
+    from auditor.graph_export import RENDERERS
+
+    process = _load_process_or_fail(find_process(source, process_path))
+    try:
+        model = load_model(source)
+    except SourceError as exc:
+        raise UsageFailure(str(exc)) from None
+    text = RENDERERS[fmt](build_graph(model, process))
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        _write(output, text)
+
+
+def _load_process_or_fail(process_file: Path | None) -> Process | None:
+    if process_file is None:
+        return None
+    try:
+        return load_process(process_file)
+    except ProcessError as exc:
+        raise UsageFailure(f"invalid process file:\n{exc}") from None
 
 
 @cli.command()

@@ -1,48 +1,343 @@
-"""One graph of the lead process: statuses, rules, flows, queues, and how they connect.
+"""One graph of the lead process: statuses, the transitions between them, what blocks them,
+the time-based alerts that watch them, and the routing that assigns leads.
 
-Node ids are ``Type:Name`` (``Status:MQL``, ``AssignmentRule:Standard#3``, ``Queue:DACH``); edges
-carry a ``kind``. This first version holds the documented lifecycle and the routing; the
-transitions automation makes and the alerts it raises are added as the rules that need them are.
+Node ids are ``Type:Name`` (``Status:MQL``, ``Flow:Lead_SLA``, ``AssignmentRule:Standard#3``);
+edges carry a ``kind``: ``transition`` (Status -> Status, documented or made by automation),
+``blocks`` (ValidationRule -> Status, for one incoming transition), ``requires`` (ValidationRule
+-> Field, on entering a status), ``alerts_on`` (automation -> Status, a timed notification),
+``assigns_to`` (rule entry -> Queue/User), ``reads`` and ``writes`` (automation -> Field).
+Rich records (TimedAlert, Transition) ride on the edges as ``record``; the exporter flattens them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 import networkx as nx
 
-from auditor.model import Model
+from auditor import flowpaths
+from auditor.formula import FormulaError, Node, fields_read
+from auditor.logic import Facts, Tri, evaluate, field_key, flow_entry_formula, rule_entry_formula
+from auditor.model import Flow, FlowElement, FlowScheduledPath, Model, SourceRef, WorkflowRule
 from auditor.process import Process
+from auditor.sites import try_parse
+
+OTHER_STATUS = "\x00another status"  # a value no picklist has: "any status but these"
+HOURS_PER_UNIT = {"minutes": 1 / 60, "hours": 1.0, "days": 24.0, "weeks": 168.0, "months": 730.0}
+
+
+@dataclass(frozen=True)
+class Transition:
+    source_status: str
+    target_status: str
+    via: str  # "process" or the automation's node id
+    what: str  # words for a message: "flow Lead_Set_MQL (assignments Set_Status)"
+    location: SourceRef | None
+
+
+@dataclass(frozen=True)
+class TimedAlert:
+    """A notification that fires a time after something happened, while a guard holds."""
+
+    automation: str  # node id: Flow:X or WorkflowRule:Y
+    what: str  # "scheduled path X4_Hours of flow Lead_SLA_Alerts"
+    statuses: frozenset[str] | None  # the statuses it can fire in; None: whatever the status
+    offset_hours: float | None
+    clock: str  # "status change", "record created", "last modified", "record saved", "field X"
+    notifies: tuple[str, ...]  # "email alert", "task", "custom notification", "owner change", ...
+    recipients: tuple[str, ...]  # "owner", "role:Sales_Manager", ...; empty when not in the metadata
+    location: SourceRef
+
+
+@dataclass(frozen=True)
+class Block:
+    rule: str  # validation rule name
+    source_status: str | None  # the status the lead comes from; None: creating the lead
+    target_status: str
+    location: SourceRef
+
+
+def possible_statuses(guard: Node | None, statuses: Iterable[str]) -> frozenset[str] | None:
+    """Statuses in which a guard can hold; None when it does not depend on Status at all."""
+    if guard is None:
+        return None
+    if evaluate(guard, Facts(status=OTHER_STATUS)) is not Tri.FALSE:
+        return None  # holds (or may) for a status no picklist has: not a status guard
+    return frozenset(s for s in statuses if evaluate(guard, Facts(status=s)) is not Tri.FALSE)
+
+
+def _rule_guard(rule: WorkflowRule) -> Node | None:
+    try:
+        return rule_entry_formula(rule)
+    except FormulaError:
+        return None  # unreadable criteria: no status guard can be shown (VR003 reports it)
+
+
+class _Builder:
+    def __init__(self, model: Model, process: Process | None) -> None:
+        self.model = model
+        self.process = process
+        self.graph = nx.MultiDiGraph()
+        org = [s.api_name for s in model.statuses if s.active]
+        documented = [s.api_name for s in process.statuses] if process else []
+        self.statuses = list(dict.fromkeys(org + documented))
+        self.alerts_by_name = {a.name: a for a in model.workflow_alerts}
+
+    def build(self) -> nx.MultiDiGraph:
+        self._statuses()
+        self._documented_transitions()
+        for flow in self.model.lead_flows:
+            if flow.is_active:
+                self._flow(flow)
+        self._workflow()
+        self._validation_rules()
+        self._routing()
+        nx.freeze(self.graph)
+        return self.graph
+
+    def _status_node(self, name: str) -> str:
+        return f"Status:{name}"
+
+    def _statuses(self) -> None:
+        for status in self.model.statuses:
+            self.graph.add_node(self._status_node(status.api_name), type="Status", label=status.label,
+                                in_org=True, active=status.active, default=status.default,
+                                converted=status.converted, closed=status.closed)
+        for documented in self.process.statuses if self.process else ():
+            self.graph.add_node(self._status_node(documented.api_name), type="Status", documented=True,
+                                sla_hours=documented.sla_hours, terminal=documented.terminal,
+                                entry=documented.entry, owner=documented.owner or "")
+
+    def _add_transition(self, transition: Transition) -> None:
+        self.graph.add_edge(self._status_node(transition.source_status), self._status_node(transition.target_status),
+                            kind="transition", via=transition.via, record=transition)
+
+    def _documented_transitions(self) -> None:
+        if self.process is None:
+            return
+        names = [s.api_name for s in self.process.statuses]
+        for status in self.process.statuses:
+            # a status without `next` restricts nothing (reps may pick any value of the picklist),
+            # except a terminal one, which leads do not leave
+            if status.next is not None:
+                targets = list(status.next)
+            elif status.terminal:
+                targets = []
+            else:
+                targets = [n for n in names if n != status.api_name]
+            for target in targets:
+                where = f"{self.process.path} (next of {status.api_name})"
+                self._add_transition(Transition(status.api_name, target, "process", where, None))
+
+    # --- flows ---------------------------------------------------------------------------
+
+    def _flow(self, flow: Flow) -> None:
+        node = f"Flow:{flow.name}"
+        self.graph.add_node(node, type="Flow", label=flow.label, trigger=flow.trigger_type or "")
+        for guarded in flowpaths.guarded_elements(flow):
+            element = guarded.element
+            for value, assignment in flowpaths.status_values_set(element):
+                sources = possible_statuses(guarded.guard, self.statuses) if guarded.guard is not None else None
+                what = f"flow {flow.name} ({element.kind} {element.name})"
+                for source in sorted(sources if sources is not None else self.statuses):
+                    if source != value:
+                        self._add_transition(Transition(source, value, node, what, assignment.source))
+            for assignment in element.field_assignments:
+                target = flowpaths.field_of(assignment, element)
+                if target and flowpaths.writes_lead(element):
+                    self.graph.add_edge(node, f"Field:{target}", kind="writes")
+        for path in flow.scheduled_paths:
+            if path.path_type == "AsyncAfterCommit":
+                continue  # runs right after the save: not a timed alert
+            self._flow_alert(flow, node, path)
+
+    def _flow_alert(self, flow: Flow, node: str, path: FlowScheduledPath) -> None:
+        unit = HOURS_PER_UNIT.get((path.offset_unit or "").lower())
+        offset = path.offset_number * unit if path.offset_number is not None and unit is not None else None
+        try:
+            statuses = possible_statuses(flow_entry_formula(flow), self.statuses)
+        except FormulaError:
+            statuses = None  # the start condition cannot be read: no status guard can be shown
+        if path.time_source == "RecordField":
+            clock = _clock_of_field(path.record_field)
+        elif flow.record_trigger_type == "Create":
+            clock = "record created"
+        elif flow.does_require_record_changed:
+            # scheduled when the record is updated to meet the condition: a status change when the
+            # condition is a status guard
+            clock = "status change" if statuses is not None else "condition met"
+        else:
+            clock = "record saved"
+        notified = flowpaths.notifications(flow, path.target)
+        recipients = [r for kind, element in notified for r in self._flow_recipients(kind, element)]
+        self._add_alert(TimedAlert(
+            automation=node,
+            what=f"scheduled path {path.name or path.label} of flow {flow.name}",
+            statuses=statuses,
+            offset_hours=offset,
+            clock=clock,
+            notifies=tuple(dict.fromkeys(kind for kind, _ in notified)),
+            recipients=tuple(dict.fromkeys(recipients)),
+            location=path.source,
+        ))
+
+    def _flow_recipients(self, kind: str, element: FlowElement) -> list[str]:
+        if kind == "email alert":
+            alert = self.alerts_by_name.get((element.action_name or "").split(".")[-1])
+            return list(alert.recipients) if alert else []
+        if kind in ("task", "owner change"):
+            for assignment in element.field_assignments:
+                if assignment.field.lower() == "ownerid" and assignment.value is not None:
+                    text = assignment.value.text
+                    return ["owner"] if text.lower() in ("$record.ownerid", "{!$record.ownerid}") else [f"user:{text}"]
+        return []
+
+    # --- workflow ------------------------------------------------------------------------
+
+    def _workflow(self) -> None:
+        updates = {u.name: u for u in self.model.workflow_field_updates}
+        tasks = {t.name: t for t in self.model.workflow_tasks}
+        for rule in self.model.workflow_rules:
+            if not rule.active:
+                continue
+            node = f"WorkflowRule:{rule.name}"
+            self.graph.add_node(node, type="WorkflowRule", trigger=rule.trigger_type)
+            guard = _rule_guard(rule)
+            statuses = possible_statuses(guard, self.statuses) if guard is not None else None
+            actions = list(rule.actions) + [a for t in rule.time_triggers for a in t.actions]
+            for action in actions:
+                update = updates.get(action.name) if action.type == "FieldUpdate" else None
+                if update and field_key(update.field) == "status" and update.operation == "Literal" and update.literal_value:
+                    for source in sorted(statuses if statuses is not None else self.statuses):
+                        if source != update.literal_value:
+                            self._add_transition(Transition(source, update.literal_value, node,
+                                                            f"workflow rule {rule.name} (field update {update.name})",
+                                                            update.source))
+            for trigger in rule.time_triggers:
+                unit = HOURS_PER_UNIT.get((trigger.unit or "").lower())
+                offset = trigger.time_length * unit if trigger.time_length is not None and unit is not None else None
+                if trigger.offset_from_field:
+                    clock = _clock_of_field(trigger.offset_from_field)
+                elif rule.trigger_type == "onCreateOnly":
+                    clock = "record created"
+                else:  # "Rule Trigger Date": when the criteria became true
+                    clock = "status change" if statuses is not None else "condition met"
+                notifies: list[str] = []
+                recipients: list[str] = []
+                for action in trigger.actions:
+                    if action.type == "Alert":
+                        notifies.append("email alert")
+                        alert = self.alerts_by_name.get(action.name)
+                        recipients.extend(alert.recipients if alert else ())
+                    elif action.type == "Task":
+                        notifies.append("task")
+                        task = tasks.get(action.name)
+                        if task is not None:
+                            recipients.append(task.assigned_to_type or "owner")
+                    elif action.type == "FieldUpdate" and action.name in updates and field_key(updates[action.name].field) == "ownerid":
+                        notifies.append("owner change")
+                self._add_alert(TimedAlert(
+                    automation=node,
+                    what=f"time trigger ({trigger.time_length} {trigger.unit}) of workflow rule {rule.name}",
+                    statuses=statuses,
+                    offset_hours=offset,
+                    clock=clock,
+                    notifies=tuple(dict.fromkeys(notifies)),
+                    recipients=tuple(dict.fromkeys(recipients)),
+                    location=trigger.source,
+                ))
+
+    def _add_alert(self, alert: TimedAlert) -> None:
+        targets = sorted(alert.statuses) if alert.statuses is not None else ["*"]
+        for status in targets:
+            self.graph.add_edge(alert.automation, self._status_node(status), kind="alerts_on", record=alert)
+
+    # --- validation rules ----------------------------------------------------------------
+
+    def _validation_rules(self) -> None:
+        transitions = [data["record"] for _, _, data in self.graph.edges(data=True) if data["kind"] == "transition"]
+        entry = self.process.entry_status.api_name if self.process and self.process.entry_status else None
+        for rule in self.model.validation_rules:
+            if not rule.active:
+                continue
+            ast = try_parse(rule.formula)
+            if ast is None:
+                continue
+            node = f"ValidationRule:{rule.name}"
+            self.graph.add_node(node, type="ValidationRule")
+            for name in sorted(fields_read(ast)):
+                self.graph.add_edge(node, f"Field:{field_key(name)}", kind="reads")
+            seen: set[tuple[str | None, str]] = set()
+            moves: list[tuple[str | None, str]] = [(t.source_status, t.target_status) for t in transitions]
+            if entry:
+                moves.append((None, entry))
+            for source, target in moves:
+                if (source, target) in seen:
+                    continue
+                seen.add((source, target))
+                facts = Facts(status=target, prior_status=source, status_changed=source != target if source else None,
+                              is_new=source is None)
+                if evaluate(ast, facts) is Tri.TRUE:  # fires whatever the other fields hold
+                    block = Block(rule.name, source, target, rule.source)
+                    self.graph.add_edge(node, self._status_node(target), kind="blocks", record=block,
+                                        from_status=source or "(new lead)")
+            self._requires(node, ast)
+
+    def _requires(self, node: str, ast: Node) -> None:
+        """Fields a rule makes required on entering a status: an error when blank, none when filled."""
+        for status in self.statuses:
+            for name in fields_read(ast):
+                key = field_key(name)
+                if key == "status":
+                    continue
+                blank = evaluate(ast, Facts(status=status, status_changed=True, fields={key: None}))
+                filled = evaluate(ast, Facts(status=status, status_changed=True, fields={key: "x"}))
+                if blank is Tri.TRUE and filled is not Tri.TRUE:
+                    self.graph.add_edge(node, f"Field:{key}", kind="requires", status=status)
+
+    # --- routing -------------------------------------------------------------------------
+
+    def _routing(self) -> None:
+        for queue in self.model.queues:
+            self.graph.add_node(f"Queue:{queue.name}", type="Queue", label=queue.label)
+        for rule in self.model.assignment_rules:
+            rule_node = f"AssignmentRule:{rule.name}"
+            self.graph.add_node(rule_node, type="AssignmentRule", active=rule.active)
+            for entry in rule.entries:
+                entry_node = f"{rule_node}#{entry.order}"
+                self.graph.add_node(entry_node, type="RuleEntry", order=entry.order)
+                self.graph.add_edge(rule_node, entry_node, kind="contains")
+                for item in entry.criteria:
+                    self.graph.add_edge(entry_node, f"Field:{field_key(item.field)}", kind="reads")
+                if entry.assigned_to:
+                    target_type = "Queue" if entry.assigned_to_type == "Queue" else "User"
+                    self.graph.add_edge(entry_node, f"{target_type}:{entry.assigned_to}", kind="assigns_to")
+
+
+def _clock_of_field(name: str | None) -> str:
+    key = field_key(name or "")
+    if key == "createddate":
+        return "record created"
+    if key in ("lastmodifieddate", "systemmodstamp"):
+        return "last modified"
+    return f"field {name}"
 
 
 def build_graph(model: Model, process: Process | None) -> nx.MultiDiGraph:
-    graph = nx.MultiDiGraph()
-    for status in model.statuses:
-        graph.add_node(
-            f"Status:{status.api_name}",
-            type="Status",
-            label=status.label,
-            in_org=True,
-            default=status.default,
-            converted=status.converted,
-        )
-    if process is not None:
-        for documented in process.statuses:
-            node = f"Status:{documented.api_name}"
-            graph.add_node(node, type="Status", documented=True, sla_hours=documented.sla_hours)
-            for target in documented.next or ():
-                graph.add_edge(node, f"Status:{target}", kind="transition", via="process")
-    for queue in model.queues:
-        graph.add_node(f"Queue:{queue.name}", type="Queue", label=queue.label)
-    for rule in model.assignment_rules:
-        rule_node = f"AssignmentRule:{rule.name}"
-        graph.add_node(rule_node, type="AssignmentRule", active=rule.active)
-        for entry in rule.entries:
-            entry_node = f"{rule_node}#{entry.order}"
-            graph.add_node(entry_node, type="RuleEntry", order=entry.order)
-            graph.add_edge(rule_node, entry_node, kind="contains")
-            if entry.assigned_to:
-                target_type = "Queue" if entry.assigned_to_type == "Queue" else "User"
-                graph.add_edge(entry_node, f"{target_type}:{entry.assigned_to}", kind="assigns_to")
-    for flow in model.lead_flows:
-        graph.add_node(f"Flow:{flow.name}", type="Flow", active=flow.is_active, trigger=flow.trigger_type)
-    nx.freeze(graph)
-    return graph
+    return _Builder(model, process).build()
+
+
+# --- queries the rules share --------------------------------------------------------------
+
+
+def transitions(graph: nx.MultiDiGraph) -> list[Transition]:
+    return [d["record"] for _, _, d in graph.edges(data=True) if d["kind"] == "transition"]
+
+
+def blocks(graph: nx.MultiDiGraph) -> list[Block]:
+    return [d["record"] for _, _, d in graph.edges(data=True) if d["kind"] == "blocks"]
+
+
+def timed_alerts(graph: nx.MultiDiGraph) -> list[TimedAlert]:
+    return list(dict.fromkeys(d["record"] for _, _, d in graph.edges(data=True) if d["kind"] == "alerts_on"))

@@ -315,6 +315,7 @@ class Flow:
     source: SourceRef
     start_target: str | None = None  # the element the start connects to (startElementReference before API 44)
     does_require_record_changed: bool = False  # "only when a record is updated to meet the condition"
+    trigger_order: int | None = None  # Flow Trigger Explorer order; None: no defined order
 
     @property
     def is_active(self) -> bool:

@@ -24,9 +24,8 @@ from collections.abc import Iterator
 
 from auditor.engine import CheckContext
 from auditor.findings import Finding, NotApplicable, Rule, Severity
-from auditor.formula import is_always_true
 from auditor.model import LeadRule, RuleEntry
-from auditor.sites import try_parse
+from checks._routing import is_catch_all
 
 RULE = Rule(
     id="RT002",
@@ -42,16 +41,6 @@ FIX = (
 )
 # operations a blank field value can never satisfy when the compared value is not blank
 _NEEDS_VALUE = {"equals", "startsWith", "contains", "includes", "lessThan", "greaterThan", "lessOrEqual", "greaterOrEqual", "within"}
-
-
-def _is_catch_all(entry: RuleEntry) -> bool | None:
-    """True, False, or None when the entry's formula cannot be parsed."""
-    if entry.criteria:
-        return False
-    if not entry.formula or not entry.formula.strip():
-        return True
-    ast = try_parse(entry.formula)
-    return None if ast is None else is_always_true(ast)
 
 
 def _plain_field(name: str) -> str:
@@ -109,7 +98,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             location=rule.source,
         )
         return
-    verdicts = [(entry, _is_catch_all(entry)) for entry in rule.entries]
+    verdicts = [(entry, is_catch_all(entry)) for entry in rule.entries]
     catch_alls = [entry for entry, verdict in verdicts if verdict]
     if catch_alls:
         fallback = catch_alls[0]

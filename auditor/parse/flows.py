@@ -88,6 +88,7 @@ def parse_flow(root: Node, ctx: FileContext) -> Contribution:
         or root.text("startElementReference")
         or None,
         does_require_record_changed=start.flag("doesRequireRecordChangedToMeetCriteria") if start is not None else False,
+        trigger_order=root.int_value("triggerOrder"),
     )
     return {"flows": [flow]}
 

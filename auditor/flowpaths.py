@@ -1,0 +1,193 @@
+"""What a flow does on each path: the condition guarding an element, and what a path notifies.
+
+A flow is a small directed graph of elements joined by connectors. An element that sets Status
+runs only when the start condition and every decision outcome taken on the way to it hold, so
+its guard is the AND of those. Paths are enumerated depth-first with a bound, since real flows
+can loop; past the bound the guard is unknown rather than wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from auditor.formula import Call, FormulaError, Literal, Node
+from auditor.logic import flow_conditions_formula, flow_entry_formula
+from auditor.model import Flow, FlowCondition, FlowDecision, FlowElement, FlowFieldAssignment
+
+MAX_PATHS = 64
+TRUE = Literal(True, "boolean")
+
+# Process Builder names the triggering record's variables; they mean $Record and its prior value.
+_PB_PREFIXES = (("myvariable_current.", "$Record."), ("myvariable_old.", "$Record__Prior."))
+
+NOTIFYING_ACTIONS = {"emailalert": "email alert", "emailsimple": "email", "customnotificationaction": "custom notification",
+                     "chatterpost": "Chatter post", "sendemail": "email"}
+
+
+@dataclass(frozen=True)
+class GuardedElement:
+    element: FlowElement
+    guard: Node | None  # None: the guard could not be built (unparseable, too many paths)
+
+
+def _pb_name(reference: str) -> str:
+    lowered = reference.lower()
+    for prefix, replacement in _PB_PREFIXES:
+        if lowered.startswith(prefix):
+            return replacement + reference[len(prefix):]
+    return reference
+
+
+def _normalise_condition(condition: FlowCondition) -> FlowCondition:
+    return replace(condition, left=_pb_name(condition.left))
+
+
+def _and(parts: list[Node]) -> Node:
+    parts = [p for p in parts if p != TRUE]
+    if not parts:
+        return TRUE
+    return parts[0] if len(parts) == 1 else Call("AND", tuple(parts))
+
+
+def _outcome_formula(decision: FlowDecision, index: int) -> Node:
+    outcome = decision.outcomes[index]
+    conditions = [_normalise_condition(c) for c in outcome.conditions]
+    return flow_conditions_formula(conditions, outcome.condition_logic)
+
+
+def _default_formula(decision: FlowDecision) -> Node:
+    """The default outcome runs when no outcome matched."""
+    return _and([Call("NOT", (_outcome_formula(decision, i),)) for i in range(len(decision.outcomes))])
+
+
+class _Walker:
+    def __init__(self, flow: Flow) -> None:
+        self.flow = flow
+        self.elements = {e.name: e for e in flow.elements}
+        self.decisions = {d.name: d for d in flow.decisions}
+
+    def paths_to(self, start: str | None, guard: list[Node]) -> Iterator[tuple[FlowElement, list[Node]]]:
+        """Each element reachable from ``start`` with the conditions taken to get there."""
+        count = 0
+        stack: list[tuple[str | None, list[Node], frozenset[str]]] = [(start, guard, frozenset())]
+        while stack:
+            name, conditions, seen = stack.pop()
+            if name is None or name in seen:
+                continue
+            count += 1
+            if count > MAX_PATHS * 8:
+                return
+            seen = seen | {name}
+            if name in self.elements:
+                element = self.elements[name]
+                yield element, conditions
+                stack.append((element.target, conditions, seen))
+            elif name in self.decisions:
+                decision = self.decisions[name]
+                stack.append((decision.default_target, conditions + [_default_formula(decision)], seen))
+                for i, outcome in enumerate(decision.outcomes):
+                    stack.append((outcome.target, conditions + [_outcome_formula(decision, i)], seen))
+
+
+def _entry(flow: Flow) -> Node:
+    formula = flow_entry_formula(flow)
+    return formula if formula is not None else TRUE
+
+
+def guarded_elements(flow: Flow, start: str | None = None) -> list[GuardedElement]:
+    """Every element reachable from the flow's start (or ``start``), with its guard.
+
+    An element reached on several paths is guarded by the OR of the paths' conditions.
+    """
+    try:
+        entry = _entry(flow)
+        found: dict[str, list[Node]] = {}
+        for element, conditions in _Walker(flow).paths_to(start or flow.start_target, [entry]):
+            found.setdefault(element.name, []).append(_and(conditions))
+    except FormulaError:
+        return [GuardedElement(e, None) for e in flow.elements]
+    by_name = {e.name: e for e in flow.elements}
+    result = []
+    for name, guards in found.items():
+        unique = list(dict.fromkeys(guards))
+        guard = unique[0] if len(unique) == 1 else Call("OR", tuple(unique))
+        result.append(GuardedElement(by_name[name], guard))
+    return result
+
+
+def writes_lead(element: FlowElement) -> bool:
+    """A record write on the triggering Lead (or a Lead record), or an assignment to $Record fields."""
+    if element.kind == "assignments":
+        return True
+    if element.kind not in ("recordUpdates", "recordCreates"):
+        return False
+    reference = _pb_name(element.input_reference or "")
+    return (element.object or "").lower() == "lead" or reference.lower() in ("$record", "$record.")
+
+
+def field_of(assignment: FlowFieldAssignment, element: FlowElement) -> str | None:
+    """The Lead field an assignment sets, or None when it sets something else (a variable)."""
+    name = _pb_name(assignment.field)
+    if element.kind == "assignments":
+        return name[len("$Record."):] if name.lower().startswith("$record.") else None
+    return name
+
+
+def status_values_set(element: FlowElement) -> list[tuple[str, FlowFieldAssignment]]:
+    """The literal Status values an element writes on the Lead."""
+    if not writes_lead(element):
+        return []
+    found = []
+    for assignment in element.field_assignments:
+        target = field_of(assignment, element)
+        value = assignment.value
+        if target and target.lower() == "status" and value is not None and value.kind == "stringValue" and value.text:
+            if assignment.operator == "Assign":
+                found.append((value.text, assignment))
+    return found
+
+
+def sets_owner(element: FlowElement) -> bool:
+    return writes_lead(element) and any(
+        (field_of(a, element) or "").lower() == "ownerid" for a in element.field_assignments
+    )
+
+
+def notifications(flow: Flow, start: str | None) -> list[tuple[str, FlowElement]]:
+    """What a path starting at ``start`` does to tell someone: (kind, element) pairs."""
+    found = []
+    for guarded in guarded_elements(flow, start):
+        element = guarded.element
+        kind = NOTIFYING_ACTIONS.get((element.action_type or "").lower())
+        if element.kind == "actionCalls" and kind:
+            found.append((kind, element))
+        elif element.kind == "recordCreates" and (element.object or "").lower() == "task":
+            found.append(("task", element))
+        elif sets_owner(element):
+            found.append(("owner change", element))
+    return found
+
+
+def reachable(flow: Flow, start: str | None) -> set[str]:
+    """Names of the elements and decisions reachable from ``start`` along every connector kept.
+
+    Success, fault, decision-outcome and default connectors, a loop's next-value connector and a
+    wait's default connector; a loop's "no more values" exit is not in the model, so the set may
+    be short of elements placed after a loop.
+    """
+    elements = {e.name: e for e in flow.elements}
+    decisions = {d.name: d for d in flow.decisions}
+    seen: set[str] = set()
+    stack = [start]
+    while stack:
+        name = stack.pop()
+        if name is None or name in seen:
+            continue
+        seen.add(name)
+        if name in elements:
+            stack.extend((elements[name].target, elements[name].fault_target))
+        elif name in decisions:
+            stack.append(decisions[name].default_target)
+            stack.extend(outcome.target for outcome in decisions[name].outcomes)
+    return seen

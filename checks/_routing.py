@@ -1,0 +1,313 @@
+"""Helpers the routing rules share (not a rule: it has no RULE).
+
+Assignment entries are judged as data here: an entry whose criteria items are AND-combined (no
+formula, no OR in ``booleanFilter``) is a list of ``Condition``s, and two such lists can be
+compared exactly (does every lead of one match the other? can a lead match both?). Anything
+else (formulas, OR filters) is left undecided by the callers: they skip it, never guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from auditor.findings import NotApplicable
+from auditor.formula import Literal, fields_read, is_always_true, walk
+from auditor.logic import field_key
+from auditor.model import CriteriaItem, Flow, LeadRule, Model, RuleEntry
+from auditor.sites import try_parse
+
+# --- fields -----------------------------------------------------------------------------------
+
+
+def plain_field(name: str) -> str:
+    """The field as a person reads it: ``Lead.Country`` -> ``Country``."""
+    text = name.strip()
+    return text.split(".", 1)[1] if text.lower().startswith("lead.") else text
+
+
+# --- the active rule and its entries ----------------------------------------------------------
+
+
+def active_assignment_rule(model: Model) -> LeadRule:
+    """The active Lead assignment rule, or not-applicable when the source cannot show one."""
+    if model.assignment_rules_source is None:
+        raise NotApplicable("no Lead assignment rules in the source (assignmentRules/Lead.assignmentRules)")
+    rule = model.active_assignment_rule
+    if rule is None:
+        raise NotApplicable("no active Lead assignment rule (reported by RT001)")
+    return rule
+
+
+def entry_subject(rule: LeadRule, entry: RuleEntry) -> str:
+    prefix = "AssignmentRule" if rule.kind == "assignment" else "AutoResponseRule"
+    return f"{prefix}:{rule.name}#{entry.order}"
+
+
+def assignee(entry: RuleEntry) -> str:
+    """``queue DACH_Leads``, ``user anna@x.com``, or what a Do Not Reassign Owner entry does."""
+    if not entry.assigned_to:
+        return "nobody (Do Not Reassign Owner)"
+    kind = (entry.assigned_to_type or "").lower()
+    return f"{kind} {entry.assigned_to}" if kind in ("queue", "user") else entry.assigned_to
+
+
+def assignee_key(entry: RuleEntry) -> tuple[str, str] | None:
+    if not entry.assigned_to:
+        return None
+    return (entry.assigned_to_type or "").lower(), entry.assigned_to.lower()
+
+
+def is_catch_all(entry: RuleEntry) -> bool | None:
+    """True when the entry matches every lead; None when its formula cannot be parsed."""
+    if entry.criteria:
+        return False
+    if not entry.formula or not entry.formula.strip():
+        return True
+    ast = try_parse(entry.formula)
+    return None if ast is None else is_always_true(ast)
+
+
+# --- criteria as conditions -------------------------------------------------------------------
+
+_OPERATION_WORDS = {
+    "equals": "equals",
+    "notequal": "not equal to",
+    "lessthan": "less than",
+    "greaterthan": "greater than",
+    "lessorequal": "less or equal",
+    "greaterorequal": "greater or equal",
+    "contains": "contains",
+    "notcontain": "does not contain",
+    "startswith": "starts with",
+    "includes": "includes",
+    "excludes": "excludes",
+    "within": "within",
+}
+_NUMERIC = {"lessthan", "greaterthan", "lessorequal", "greaterorequal"}
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One criteria item: ``Country equals Germany,Austria`` (values folded for comparison)."""
+
+    field: str  # as a person reads it: Country
+    key: str  # field_key: country
+    op: str  # lower-cased operation: equals, notequal, ...
+    values: tuple[str, ...]  # as written, split at commas; ("",) for a blank value
+    folded: frozenset[str]
+    value_field: str | None
+
+    @property
+    def signature(self) -> tuple[str, str, frozenset[str], str | None]:
+        """What the condition means, whatever the case or prefix it was written with."""
+        return self.key, self.op, self.folded, field_key(self.value_field) if self.value_field else None
+
+    def __str__(self) -> str:
+        words = _OPERATION_WORDS.get(self.op, self.op)
+        if self.value_field:
+            return f"{self.field} {words} field {plain_field(self.value_field)}"
+        shown = ",".join(self.values)
+        return f"{self.field} {words} {shown}" if shown else f"{self.field} {words} blank"
+
+
+def condition(item: CriteriaItem) -> Condition:
+    raw = item.value or ""
+    # criteria values are comma-separated lists; Salesforce compares text case-insensitively
+    values = tuple(v.strip() for v in raw.split(",")) if raw.strip() else ("",)
+    return Condition(
+        field=plain_field(item.field),
+        key=field_key(item.field),
+        op=item.operation.strip().lower(),
+        values=values,
+        folded=frozenset(v.casefold() for v in values),
+        value_field=item.value_field or None,
+    )
+
+
+def _and_only(boolean_filter: str, count: int) -> bool:
+    """``1 AND (2 AND 3)`` naming every item once: the same as no filter at all."""
+    if re.sub(r"(?i)\d+|\band\b|[()\s]", "", boolean_filter):
+        return False  # OR, NOT, or something this helper does not read
+    numbers = sorted(int(n) for n in re.findall(r"\d+", boolean_filter))
+    return numbers == list(range(1, count + 1))
+
+
+def and_conditions(entry: RuleEntry) -> tuple[Condition, ...] | None:
+    """The entry's criteria when they are AND-combined items; None for a formula or an OR filter."""
+    if entry.formula and entry.formula.strip():
+        return None
+    if entry.boolean_filter and entry.boolean_filter.strip():
+        if not _and_only(entry.boolean_filter, len(entry.criteria)):
+            return None
+    return tuple(condition(item) for item in entry.criteria)
+
+
+def describe_conditions(conditions: Iterable[Condition]) -> str:
+    shown = [str(c) for c in conditions]
+    return " AND ".join(shown) if shown else "no criteria"
+
+
+def describe_criteria(entry: RuleEntry) -> str:
+    """``Country equals Germany AND Industry equals Mining``, ``formula ...``, or ``no criteria``."""
+    conditions = and_conditions(entry)
+    if conditions is not None:
+        return describe_conditions(conditions)
+    if entry.formula and entry.formula.strip():
+        return f"formula {entry.formula.strip()}"
+    return f"{describe_conditions(condition(i) for i in entry.criteria)} with filter {entry.boolean_filter}"
+
+
+def describe_entry(entry: RuleEntry) -> str:
+    """``entry 2 (Country equals Germany -> queue DACH_Leads)``."""
+    return f"entry {entry.order} ({describe_criteria(entry)} -> {assignee(entry)})"
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        return None
+
+
+def satisfies(value: str, cond: Condition) -> bool | None:
+    """Does a lead whose field holds ``value`` meet ``cond``? None when this cannot be told."""
+    if cond.value_field:
+        return None
+    v = value.casefold()
+    if cond.op == "equals":
+        return v in cond.folded
+    if cond.op == "notequal":
+        return v not in cond.folded
+    wanted = [x for x in cond.folded if x]
+    if cond.op == "startswith":
+        return any(v.startswith(x) for x in wanted)
+    if cond.op == "contains":
+        return any(x in v for x in wanted)
+    if cond.op == "notcontain":
+        return not any(x in v for x in wanted)
+    if cond.op in _NUMERIC and len(cond.values) == 1:
+        left, right = _number(value), _number(cond.values[0])
+        if left is None or right is None:
+            return None
+        return {
+            "lessthan": left < right,
+            "greaterthan": left > right,
+            "lessorequal": left <= right,
+            "greaterorequal": left >= right,
+        }[cond.op]
+    return None  # includes/excludes (multi-select), within (geolocation), dates: not judged
+
+
+def implies(later: Condition, earlier: Condition) -> bool:
+    """True when every lead meeting ``later`` also meets ``earlier`` (same field)."""
+    if later.key != earlier.key:
+        return False
+    if later.signature == earlier.signature:
+        return True
+    if later.op == "equals" and not later.value_field:
+        # each value the later item accepts must be accepted by the earlier item
+        return all(satisfies(value, earlier) is True for value in later.values)
+    if later.op == earlier.op == "notequal" and not later.value_field and not earlier.value_field:
+        return earlier.folded <= later.folded  # excluding more values is narrower
+    return False
+
+
+def shadows(earlier: tuple[Condition, ...], later: tuple[Condition, ...]) -> bool:
+    """Every lead matching the AND-list ``later`` matches the AND-list ``earlier``."""
+    return all(any(implies(lc, ec) for lc in later) for ec in earlier)
+
+
+def example_value(conditions: list[Condition]) -> str | None:
+    """A phrase for one field that meets every condition (``Country = Germany``); None when unknown.
+
+    Raises ``Disjoint`` when the conditions can be shown to exclude each other.
+    """
+    equals = [c for c in conditions if c.op == "equals" and not c.value_field]
+    others = [c for c in conditions if c not in equals]
+    if equals:
+        candidates = [v for v in equals[0].values if all(satisfies(v, c) is True for c in equals[1:])]
+        verdicts = [[satisfies(v, c) for c in others] for v in candidates]
+        good = [v for v, vs in zip(candidates, verdicts) if all(x is True for x in vs)]
+        field = equals[0].field
+        if good:
+            return f"{field} = {good[0]}" if good[0] else f"{field} blank"
+        if all(x is not None for vs in verdicts for x in vs):
+            raise Disjoint()
+        return None
+    if len({c.signature for c in others}) == 1:
+        return str(others[0])  # one condition (perhaps repeated): it is its own example
+    return None
+
+
+class Disjoint(Exception):
+    """No lead can meet the conditions on one field together."""
+
+
+# --- flows that route leads -------------------------------------------------------------------
+
+RECORD_TRIGGERS = {"recordbeforesave", "recordaftersave"}
+
+
+def _sets_owner(flow: Flow) -> bool:
+    for element in flow.elements:
+        for assignment in element.field_assignments:
+            key = field_key(assignment.field)
+            if element.kind == "assignments":
+                # only $Record.OwnerId: a variable's OwnerId may belong to a Task
+                if assignment.field.lower().lstrip("{!").startswith("$record.") and key == "ownerid":
+                    return True
+            elif element.kind == "recordUpdates" and key == "ownerid":
+                if (element.object or "").lower() in ("lead", "$record"):
+                    return True
+    return False
+
+
+def routing_flows(model: Model) -> list[Flow]:
+    """Active record-triggered Lead flows that set the lead's owner."""
+    return [
+        flow
+        for flow in model.lead_flows
+        if flow.is_active and (flow.trigger_type or "").lower() in RECORD_TRIGGERS and _sets_owner(flow)
+    ]
+
+
+def formula_keys(text: str | None) -> frozenset[str] | None:
+    """Field keys a formula reads; None when it cannot be parsed."""
+    if not text or not text.strip():
+        return frozenset()
+    ast = try_parse(text)
+    if ast is None:
+        return None
+    return frozenset(field_key(name) for name in fields_read(ast))
+
+
+def flow_reads(flow: Flow) -> tuple[frozenset[str], bool]:
+    """Fields a flow's start filters, decisions and formulas read; True when a formula was unreadable."""
+    keys: set[str] = {field_key(f.field) for f in flow.filters}
+    unreadable = False
+    texts = [flow.filter_formula, *(expression for _, expression in flow.formulas)]
+    for decision in flow.decisions:
+        for outcome in decision.outcomes:
+            for cond in outcome.conditions:
+                keys.add(field_key(cond.left))
+                if cond.right is not None and cond.right.kind == "elementReference":
+                    keys.add(field_key(cond.right.text))
+                if cond.right is not None and cond.right.kind == "formulaExpression":
+                    texts.append(cond.right.text)
+    for text in texts:
+        found = formula_keys(text)
+        if found is None:
+            unreadable = True
+        else:
+            keys |= found
+    return frozenset(keys), unreadable
+
+
+def string_literals(text: str) -> list[str] | None:
+    """The string constants of a formula; None when it cannot be parsed."""
+    ast = try_parse(text)
+    if ast is None:
+        return None
+    return [str(n.value) for n in walk(ast) if isinstance(n, Literal) and n.kind == "string" and n.value]

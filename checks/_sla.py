@@ -1,0 +1,36 @@
+"""What the SLA rules share: the statuses with an SLA and the timed alerts that watch each."""
+
+from __future__ import annotations
+
+from auditor.engine import CheckContext
+from auditor.findings import NotApplicable
+from auditor.graph import TimedAlert, timed_alerts
+from auditor.process import ProcessStatus
+
+AUTOMATION_KINDS = {"flow", "workflow"}
+
+
+def sla_statuses(ctx: CheckContext) -> list[ProcessStatus]:
+    """Documented statuses with an SLA that exist in the org (LC001 reports the others)."""
+    process = ctx.require_process()
+    with_sla = [s for s in process.statuses if s.sla_hours]
+    if not with_sla:
+        raise NotApplicable(f"no status in {process.path} has sla_hours")
+    if not any(f.kind in AUTOMATION_KINDS for f in ctx.model.files):
+        raise NotApplicable(
+            "the source holds no flows and no workflow rules, so it cannot show whether alerts exist; "
+            "retrieve Flow:* and Workflow:Lead"
+        )
+    in_org = {s.api_name for s in ctx.model.statuses}
+    return [s for s in with_sla if s.api_name in in_org or not ctx.model.statuses]
+
+
+def watching(ctx: CheckContext, status: str) -> list[TimedAlert]:
+    """Timed alerts that fire only while a lead is in ``status`` and notify someone."""
+    return [a for a in timed_alerts(ctx.graph) if a.statuses is not None and status in a.statuses and a.notifies]
+
+
+def hours(value: float) -> str:
+    if value < 1:
+        return f"{value * 60:g} minutes"
+    return f"{value:g} hour{'s' if value != 1 else ''}"

@@ -1,0 +1,148 @@
+"""AU003 status-write-conflict: two automations set Lead Status in the same save, in no set order.
+
+What: pairs of active automations that write Lead Status on the same trigger. Before-save flows
+pair with before-save flows; after-save flows pair with each other and with active workflow
+rules and Process Builder processes, which also act after the save (a workflow field update
+runs after the before-save flows and saves the lead again). A flow writes Status with an Update
+Records on the triggering lead (``$Record``, or Lead filtered by ``Id = $Record.Id``) or an
+assignment to ``$Record.Status`` (in an after-save flow only when the flow also updates
+``$Record``); elements that run only on a scheduled path are not in the same save. The two must
+react to the same event (create, update) and their start conditions must both be possible for
+one lead: each condition is evaluated for every Lead Status value of the org, and a pair whose
+sets of possible statuses do not meet is skipped. Two flows count as ordered when either has a
+trigger order (``<triggerOrder>``, set in the Flow Trigger Explorer), so only two flows that both
+lack one are reported; workflow rules and processes are never ordered against flows or each
+other. Pairs that set the same single value are skipped: the order does not change the result.
+
+Not judged: conditions on decisions inside a flow (only start conditions are compared);
+updates of other Lead records; a process's "created or edited" setting, which the model does not
+hold, so processes are only paired on the create event.
+
+Why it matters: with no defined order, the lead ends in whichever status the last writer chose,
+and that can change after any deployment: an MQL flow and a routing flow fight over Status,
+leads skip or repeat stages, SLA clocks start from the wrong status.
+
+How to fix: make one flow own Status changes for that event, or give both flows a trigger order
+in Setup > Object Manager > Lead > Flow Trigger Explorer (see Salesforce Help, "Define the Run
+Order of Record-Triggered Flows for an Object"), or make their start conditions exclusive;
+migrate workflow rules and processes into flows first (AU001).
+
+Failing example: two active before-save flows on create and update, with no trigger order, set
+Status to ``MQL`` and to ``Working`` for leads in ``Engaged``.
+
+Passing example: the same flows with trigger orders 100 and 200, or one starting only for
+``Engaged`` leads and the other only for ``New`` leads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import combinations
+
+from auditor.engine import CheckContext
+from auditor.findings import Finding, NotApplicable, Rule, Severity
+from auditor.formula import Node, picklist_comparisons
+from auditor.logic import Facts, Tri, evaluate
+from auditor.model import Model
+from auditor.sites import is_status_field
+from checks._automation import has_kind, has_lead_workflow
+from checks._status_writers import Writer, status_writers
+
+RULE = Rule(
+    id="AU003",
+    name="status-write-conflict",
+    severity=Severity.HIGH,
+    category="automation",
+    summary="Two active automations set Lead Status on the same trigger with no defined order",
+)
+
+_OTHER = "\x00another status"  # stands for a value no condition names, when the org's list is unknown
+_EVENT_WORDS = {frozenset({"Create"}): "created", frozenset({"Update"}): "updated"}
+
+
+def _candidates(model: Model, writers: list[Writer]) -> tuple[str, ...]:
+    """The Status values a lead can have: the org's, or else those the conditions name and one more."""
+    if model.statuses:
+        return tuple(s.api_name for s in model.statuses)
+    named: set[str] = set()
+    for writer in writers:
+        if writer.entry is not None:
+            for fld, values in picklist_comparisons(writer.entry).items():
+                if is_status_field(fld):
+                    named |= values
+    return (*sorted(named), _OTHER)
+
+
+def _possible(entry: Node | None, candidates: tuple[str, ...]) -> frozenset[str]:
+    if entry is None:
+        return frozenset(candidates)
+    # UNKNOWN counts as possible: only a condition that is FALSE for a status rules that status out
+    return frozenset(s for s in candidates if evaluate(entry, Facts(status=s)) is not Tri.FALSE)
+
+
+def _ordered(a: Writer, b: Writer) -> bool:
+    """A trigger order on either flow places it against the other; workflow rules and processes
+    are outside the Flow Trigger Explorer. The model has no trigger order yet: read it when it does."""
+    if a.kind != "flow" or b.kind != "flow":
+        return False
+    return a.trigger_order is not None or b.trigger_order is not None
+
+
+def _statuses(shared: frozenset[str], candidates: tuple[str, ...]) -> str:
+    if shared == frozenset(candidates):
+        return "a lead in any status"
+    named = sorted(s for s in shared if s != _OTHER)
+    more = " (or another status)" if _OTHER in shared else ""
+    return f"a lead in status {', '.join(named)}{more}" if named else "a lead in a status no condition names"
+
+
+def _message(a: Writer, b: Writer, events: frozenset[str], where: str) -> str:
+    when = _EVENT_WORDS.get(events, "created or updated")
+    text = (
+        f"{a.what} sets Lead Status to {' or '.join(a.values)} and {b.what} sets it to {' or '.join(b.values)}; "
+        f"both run when {where} is {when}, with no order defined between them, so the lead ends in whichever "
+        "status the last one writes"
+    )
+    if a.kind == "workflow" or b.kind == "workflow":
+        text += " (a workflow field update runs after the before-save flows and saves the lead once more)"
+    return text
+
+
+def _fix(a: Writer, b: Writer) -> str:
+    if a.kind == "flow" and b.kind == "flow":
+        return (
+            f"Let one flow own Status for this event, or set a trigger order on both '{a.name}' and '{b.name}' in "
+            "Setup > Object Manager > Lead > Flow Trigger Explorer so the intended writer runs last, or make their "
+            "start conditions exclusive."
+        )
+    legacy = " and ".join(f"'{w.name}'" for w in (a, b) if w.kind != "flow")
+    return (
+        f"Migrate {legacy} into a record-triggered flow (Setup > Migrate to Flow, see AU001), then let one flow own "
+        "Status for this event or give the flows a trigger order in the Flow Trigger Explorer."
+    )
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    model = ctx.model
+    if not has_kind(model, "flow") and not has_lead_workflow(model):
+        raise NotApplicable(
+            "the source holds neither flows nor the Lead workflow file; retrieve Flow:* and Workflow:Lead to judge this"
+        )
+    writers = status_writers(model)
+    candidates = _candidates(model, writers)
+    possible = {w.subject: _possible(w.entry, candidates) for w in writers}
+    for a, b in combinations(sorted(writers, key=lambda w: w.subject), 2):
+        if a.trigger != b.trigger or _ordered(a, b):
+            continue
+        events = a.events & b.events
+        shared = possible[a.subject] & possible[b.subject]
+        if not events or not shared:
+            continue
+        if a.literals is not None and a.literals == b.literals and len(a.literals) == 1:
+            continue  # both set the same value: the order does not change the result
+        yield ctx.finding(
+            a.subject,
+            _message(a, b, events, _statuses(shared, candidates)),
+            fix=_fix(a, b),
+            location=a.location,
+        )

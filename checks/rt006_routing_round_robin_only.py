@@ -1,0 +1,90 @@
+"""RT006 routing-round-robin-only: every lead goes to the same queue or user, whatever it is.
+
+What: every entry of the active Lead assignment rule assigns to one and the same queue or user:
+a rule with a single entry, a rule whose entries differ only in criteria, or a rule that starts
+with a catch-all (the entries after it never fire, whatever they assign to).
+Who works a lead then depends on nothing about the lead: not its country, sector, deal size,
+customer status or partner. An entry that assigns nobody (Do Not Reassign Owner) is a different
+route, so a rule that has one is not flagged; a rule with no entries is RT002's.
+
+Why it matters: DOMAIN: round robin ("next in line") alone is a known failure: it sends the
+automotive lead in the north to the furniture specialist in the south. Good routing uses
+geography, sector, deal size, installed base and partner, in a documented order, with a queue
+per team for round robin within it.
+
+How to fix: add entries above the catch-all that send leads to the team that fits them (by the
+routing dimensions in the process file), and keep the single queue as the catch-all.
+
+Failing example: one entry with no criteria that assigns to queue ``All_Leads``.
+
+Passing example: entries for DACH, Benelux and the Nordics to their regional queues, then a
+catch-all to a triage queue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.engine import CheckContext
+from auditor.findings import Finding, NotApplicable, Rule, Severity
+from checks._routing import active_assignment_rule, assignee, assignee_key, is_catch_all
+
+RULE = Rule(
+    id="RT006",
+    name="routing-round-robin-only",
+    severity=Severity.MEDIUM,
+    category="routing",
+    summary="Every entry of the active Lead assignment rule assigns to the same queue or user",
+)
+
+
+def _opening(rule_name: str, target: str, live: int, total: int) -> str:
+    """Which entries send every lead to the one target, counting the ones that can fire."""
+    whatever = "whatever the lead's country, sector, size or customer status"
+    if live == total:
+        if total == 1:
+            return f"the only entry of active assignment rule '{rule_name}' assigns to {target}, {whatever}"
+        return f"all {total} entries of active assignment rule '{rule_name}' assign to {target}, {whatever}"
+    dead = total - live
+    head = "its first entry is a catch-all" if live == 1 else (
+        f"its first {live} entries assign to it and entry {live} is a catch-all"
+    )
+    tail = "the entry after it never fires" if dead == 1 else f"the {dead} entries after it never fire"
+    return f"active assignment rule '{rule_name}' sends every lead to {target}, {whatever} ({head}, so {tail})"
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    rule = active_assignment_rule(ctx.model)
+    if not rule.entries:
+        raise NotApplicable(f"active assignment rule '{rule.name}' has no entries (reported by RT002)")
+    # entries after the first catch-all never fire, so they do not make the routing richer
+    cut = next((i for i, entry in enumerate(rule.entries) if is_catch_all(entry)), len(rule.entries) - 1)
+    live = rule.entries[: cut + 1]
+    keys = {assignee_key(entry) for entry in live}
+    if keys == {None}:
+        raise NotApplicable(
+            f"no entry of active assignment rule '{rule.name}' assigns anyone (Do Not Reassign Owner everywhere)"
+        )
+    if len(keys) != 1:
+        return
+    first = live[0]
+    target = assignee(first)
+    opening = _opening(rule.name, target, len(live), len(rule.entries))
+    if (first.assigned_to_type or "").lower() == "user":
+        how = f"one person, {first.assigned_to}, gets every lead the rule routes, with no backup when they are away"
+    else:
+        how = (
+            f"who works a lead is decided by round robin inside {target} alone, which sends the automotive lead "
+            "in the north to the furniture specialist in the south"
+        )
+    dimensions = ", ".join(ctx.process.routing.dimensions) if ctx.process is not None else ""
+    documented = f"; the documented routing dimensions ({dimensions}) are not used" if dimensions else ""
+    yield ctx.finding(
+        f"AssignmentRule:{rule.name}",
+        f"{opening}: {how}{documented}",
+        fix=(
+            f"Add entries above the catch-all of '{rule.name}' that send leads to the team that fits them "
+            f"(region, sector, deal size, existing customer, partner), and keep {target} as the catch-all."
+        ),
+        location=rule.source,
+    )
