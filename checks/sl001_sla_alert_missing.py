@@ -52,12 +52,17 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         )
         if unguarded:
             message += f"; {unguarded[0].what} fires whatever the status, so it does not watch this SLA"
+        when = (
+            f"runs when a lead is created or updated to '{status.api_name}'"
+            if status.entry
+            else f"starts when Status changes to '{status.api_name}'"
+        )
         yield ctx.finding(
             f"Status:{status.api_name}",
             message,
             fix=(
-                f"Add a record-triggered flow on Lead that starts when Status changes to '{status.api_name}', with a "
-                f"scheduled path {hours(status.sla_hours or 0)} after the trigger that notifies the owner."
+                f"Add a record-triggered flow on Lead that {when}, with a scheduled path "
+                f"{hours(status.sla_hours or 0)} after the trigger that notifies the owner."
             ),
             location=SourceRef(process.path, status.line),
         )

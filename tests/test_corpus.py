@@ -52,3 +52,27 @@ def test_the_whole_corpus_can_be_audited(corpus: Path, tmp_path: Path) -> None:
     assert code == 0 and report["complete"] is True
     assert not [r for r in report["rules"] if r["status"] == "error"]
     assert {f["rule_id"] for f in report["findings"]} >= {"CF004"}
+
+
+def test_every_corpus_condition_becomes_a_predicate(corpus: Path) -> None:
+    """Criteria sets, flow start conditions and decisions all turn into one evaluable form."""
+    from auditor.logic import Facts, Tri, criteria_formula, evaluate, flow_conditions_formula, flow_entry_formula
+
+    counts = {"criteria": 0, "flow starts": 0, "decisions": 0}
+    for path in sorted(p for p in corpus.rglob("*") if p.is_file()):
+        model = load_files("c", [(path.relative_to(corpus).as_posix(), path.read_bytes())])
+        for rule in model.workflow_rules:
+            if rule.criteria:
+                assert evaluate(criteria_formula(rule.criteria, rule.boolean_filter), Facts()) in Tri
+                counts["criteria"] += 1
+        for flow in model.flows:
+            entry = flow_entry_formula(flow)
+            if entry is not None:
+                assert evaluate(entry, Facts(status="New")) in Tri
+                counts["flow starts"] += 1
+            for decision in flow.decisions:
+                for outcome in decision.outcomes:
+                    formula = flow_conditions_formula(outcome.conditions, outcome.condition_logic)
+                    assert evaluate(formula, Facts()) in Tri
+                    counts["decisions"] += 1
+    assert counts == {"criteria": 1, "flow starts": 1, "decisions": 38}  # what the corpus holds today
