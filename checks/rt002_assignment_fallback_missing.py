@@ -24,7 +24,7 @@ from collections.abc import Iterator
 
 from auditor.engine import CheckContext
 from auditor.findings import Finding, NotApplicable, Rule, Severity
-from auditor.model import LeadRule, RuleEntry
+from auditor.model import LeadRule, Model, RuleEntry
 from checks._routing import is_catch_all
 
 RULE = Rule(
@@ -61,7 +61,26 @@ def _blank_fails(entry: RuleEntry) -> set[str]:
     }
 
 
-def _falls_through(rule: LeadRule) -> str:
+def _is_checkbox(name: str, rule: LeadRule, model: Model) -> bool:
+    """A checkbox is never blank, only unchecked: known from the field, or from True/False criteria."""
+    known = model.field_named(name)
+    if known is not None:
+        return known.type == "Checkbox"
+    values = {
+        (item.value or "").strip().lower()
+        for entry in rule.entries
+        for item in entry.criteria
+        if _plain_field(item.field).lower() == name.lower()
+    }
+    return bool(values) and values <= {"true", "false"}
+
+
+def _describe(names: list[str], rule: LeadRule, model: Model) -> str:
+    parts = [f"{name} unchecked" if _is_checkbox(name, rule, model) else f"a blank {name}" for name in names]
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+def _falls_through(rule: LeadRule, model: Model) -> str:
     """Which leads match no entry, said as concretely as the criteria allow.
 
     Every entry needs one field a blank value fails; the fewest such fields (chosen greedily,
@@ -78,7 +97,7 @@ def _falls_through(rule: LeadRule) -> str:
     for fields in per_entry:
         if not fields & set(chosen):
             chosen.append(max(sorted(fields), key=lambda name: counts[name]))
-    return f"leads with {' and '.join(f'a blank {name}' for name in sorted(chosen))} match no entry"
+    return f"leads with {_describe(sorted(chosen), rule, model)} match no entry"
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
@@ -121,7 +140,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         )
     yield ctx.finding(
         subject,
-        f"active assignment rule '{rule.name}' has no catch-all entry: {_falls_through(rule)} and stay with "
+        f"active assignment rule '{rule.name}' has no catch-all entry: {_falls_through(rule, model)} and stay with "
         "the Default Lead Owner from Lead Settings",
         fix=FIX,
         location=rule.entries[-1].source,
