@@ -140,7 +140,7 @@ class _FilterParser:
         return _combine("AND", parts)
 
     def negation(self, depth: int) -> Node:
-        kind, value, offset = token = self.peek()
+        kind, value, offset = self.peek()
         if depth > _MAX_FILTER_DEPTH:
             raise self.error(offset, f"nested more than {_MAX_FILTER_DEPTH} levels deep")
         if (kind, value) == ("word", "NOT"):
