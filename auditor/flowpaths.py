@@ -116,14 +116,38 @@ def guarded_elements(flow: Flow, start: str | None = None) -> list[GuardedElemen
     return result
 
 
-def writes_lead(element: FlowElement) -> bool:
-    """A record write on the triggering Lead (or a Lead record), or an assignment to $Record fields."""
-    if element.kind == "assignments":
-        return True
-    if element.kind not in ("recordUpdates", "recordCreates"):
+_TRIGGERING = ("$record", "myvariable_current")
+
+
+def targets_triggering_lead(element: FlowElement) -> bool:
+    """An Update Records on the lead that started the flow: $Record, or Lead filtered by its Id.
+
+    Creating a Lead, or updating other Lead records, does not move the triggering lead.
+    """
+    if element.kind != "recordUpdates":
         return False
-    reference = _pb_name(element.input_reference or "")
-    return (element.object or "").lower() == "lead" or reference.lower() in ("$record", "$record.")
+    reference = (element.input_reference or "").lower()
+    if reference in _TRIGGERING:
+        return True
+    if (element.object or "").lower() != "lead" or reference:
+        return False
+    return any(
+        f.field.lower() == "id"
+        and f.operator == "EqualTo"
+        and f.value is not None
+        and f.value.text.lower().split(".", 1)[0] in _TRIGGERING
+        for f in element.filters
+    )
+
+
+def saves_triggering_lead(flow: Flow) -> bool:
+    """Whether $Record assignments persist: always before save; after save only through an update."""
+    return flow.trigger_type == "RecordBeforeSave" or any(targets_triggering_lead(e) for e in flow.elements)
+
+
+def writes_lead(element: FlowElement) -> bool:
+    """An element that sets fields of the triggering lead: a $Record assignment or an update of it."""
+    return element.kind == "assignments" or targets_triggering_lead(element)
 
 
 def field_of(assignment: FlowFieldAssignment, element: FlowElement) -> str | None:
@@ -134,9 +158,9 @@ def field_of(assignment: FlowFieldAssignment, element: FlowElement) -> str | Non
     return name
 
 
-def status_values_set(element: FlowElement) -> list[tuple[str, FlowFieldAssignment]]:
-    """The literal Status values an element writes on the Lead."""
-    if not writes_lead(element):
+def status_values_set(element: FlowElement, flow: Flow) -> list[tuple[str, FlowFieldAssignment]]:
+    """The literal Status values an element writes on the triggering lead (and that persist)."""
+    if not writes_lead(element) or (element.kind == "assignments" and not saves_triggering_lead(flow)):
         return []
     found = []
     for assignment in element.field_assignments:
@@ -154,18 +178,18 @@ def sets_owner(element: FlowElement) -> bool:
     )
 
 
-def notifications(flow: Flow, start: str | None) -> list[tuple[str, FlowElement]]:
-    """What a path starting at ``start`` does to tell someone: (kind, element) pairs."""
+def notifications(flow: Flow, start: str | None) -> list[tuple[str, GuardedElement]]:
+    """What a path starting at ``start`` does to tell someone: (kind, guarded element) pairs."""
     found = []
     for guarded in guarded_elements(flow, start):
         element = guarded.element
         kind = NOTIFYING_ACTIONS.get((element.action_type or "").lower())
         if element.kind == "actionCalls" and kind:
-            found.append((kind, element))
+            found.append((kind, guarded))
         elif element.kind == "recordCreates" and (element.object or "").lower() == "task":
-            found.append(("task", element))
+            found.append(("task", guarded))
         elif sets_owner(element):
-            found.append(("owner change", element))
+            found.append(("owner change", guarded))
     return found
 
 

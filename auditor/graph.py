@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from auditor import flowpaths
+from auditor.assumptions import as_ordinary_user
 from auditor.formula import FormulaError, Node, fields_read
 from auditor.logic import Facts, Tri, evaluate, field_key, flow_entry_formula, rule_entry_formula
 from auditor.model import Flow, FlowElement, FlowScheduledPath, Model, SourceRef, WorkflowRule
@@ -44,7 +45,9 @@ class TimedAlert:
     what: str  # "scheduled path X4_Hours of flow Lead_SLA_Alerts"
     statuses: frozenset[str] | None  # the statuses it can fire in; None: whatever the status
     offset_hours: float | None
-    clock: str  # "status change", "record created", "last modified", "record saved", "field X"
+    # "status change", "condition met", "created only" (scheduled once, on create), "record created"
+    # (counted from CreatedDate), "last modified", "record saved", "field X"
+    clock: str
     notifies: tuple[str, ...]  # "email alert", "task", "custom notification", "owner change", ...
     recipients: tuple[str, ...]  # "owner", "role:Sales_Manager", ...; empty when not in the metadata
     location: SourceRef
@@ -137,7 +140,7 @@ class _Builder:
         self.graph.add_node(node, type="Flow", label=flow.label, trigger=flow.trigger_type or "")
         for guarded in flowpaths.guarded_elements(flow):
             element = guarded.element
-            for value, assignment in flowpaths.status_values_set(element):
+            for value, assignment in flowpaths.status_values_set(element, flow):
                 sources = possible_statuses(guarded.guard, self.statuses) if guarded.guard is not None else None
                 what = f"flow {flow.name} ({element.kind} {element.name})"
                 for source in sorted(sources if sources is not None else self.statuses):
@@ -156,21 +159,24 @@ class _Builder:
         unit = HOURS_PER_UNIT.get((path.offset_unit or "").lower())
         offset = path.offset_number * unit if path.offset_number is not None and unit is not None else None
         try:
-            statuses = possible_statuses(flow_entry_formula(flow), self.statuses)
+            start_statuses = possible_statuses(flow_entry_formula(flow), self.statuses)
         except FormulaError:
-            statuses = None  # the start condition cannot be read: no status guard can be shown
-        if path.time_source == "RecordField":
+            start_statuses = None  # the start condition cannot be read: no status guard can be shown
+        notified = flowpaths.notifications(flow, path.target)
+        # a decision on the path (still New after an hour?) guards the notification as much as the
+        # start condition does: the alert watches the statuses its notifications can fire in
+        statuses = _union([possible_statuses(g.guard, self.statuses) for _, g in notified]) if notified else start_statuses
+        if flow.record_trigger_type == "Create":
+            clock = "created only"  # scheduled once, when the lead is created
+        elif path.time_source == "RecordField":
             clock = _clock_of_field(path.record_field)
-        elif flow.record_trigger_type == "Create":
-            clock = "record created"
         elif flow.does_require_record_changed:
             # scheduled when the record is updated to meet the condition: a status change when the
             # condition is a status guard
-            clock = "status change" if statuses is not None else "condition met"
+            clock = "status change" if start_statuses is not None else "condition met"
         else:
             clock = "record saved"
-        notified = flowpaths.notifications(flow, path.target)
-        recipients = [r for kind, element in notified for r in self._flow_recipients(kind, element)]
+        recipients = [r for kind, g in notified for r in self._flow_recipients(kind, g.element)]
         self._add_alert(TimedAlert(
             automation=node,
             what=f"scheduled path {path.name or path.label} of flow {flow.name}",
@@ -217,10 +223,10 @@ class _Builder:
             for trigger in rule.time_triggers:
                 unit = HOURS_PER_UNIT.get((trigger.unit or "").lower())
                 offset = trigger.time_length * unit if trigger.time_length is not None and unit is not None else None
-                if trigger.offset_from_field:
+                if rule.trigger_type == "onCreateOnly":
+                    clock = "created only"  # evaluated once, when the lead is created
+                elif trigger.offset_from_field:
                     clock = _clock_of_field(trigger.offset_from_field)
-                elif rule.trigger_type == "onCreateOnly":
-                    clock = "record created"
                 else:  # "Rule Trigger Date": when the criteria became true
                     clock = "status change" if statuses is not None else "condition met"
                 notifies: list[str] = []
@@ -239,7 +245,7 @@ class _Builder:
                         notifies.append("owner change")
                 self._add_alert(TimedAlert(
                     automation=node,
-                    what=f"time trigger ({trigger.time_length} {trigger.unit}) of workflow rule {rule.name}",
+                    what=f"time trigger ({_length(trigger.time_length, trigger.unit)}) of workflow rule {rule.name}",
                     statuses=statuses,
                     offset_hours=offset,
                     clock=clock,
@@ -258,12 +264,20 @@ class _Builder:
     def _validation_rules(self) -> None:
         transitions = [data["record"] for _, _, data in self.graph.edges(data=True) if data["kind"] == "transition"]
         entry = self.process.entry_status.api_name if self.process and self.process.entry_status else None
+        # a lead reaches a converted status only by conversion, where validation rules run only
+        # when Lead Settings' "Require Validation for Converted Leads" is on
+        lead_config = next((st for st in self.model.settings if st.name == "LeadConfig"), None)
+        validates_conversion = lead_config is not None and lead_config.get("shouldLeadConvertRequireValidation") == "true"
+        unvalidated = set() if validates_conversion else {s.api_name for s in self.model.statuses if s.converted}
         for rule in self.model.validation_rules:
             if not rule.active:
                 continue
-            ast = try_parse(rule.formula)
-            if ast is None:
+            parsed = try_parse(rule.formula)
+            if parsed is None:
                 continue
+            # an admin bypass ($Permission, $Setup, $Profile, $User) does not free the reps who work
+            # the leads: judge the rule as it applies to them
+            ast = as_ordinary_user(parsed)
             node = f"ValidationRule:{rule.name}"
             self.graph.add_node(node, type="ValidationRule")
             for name in sorted(fields_read(ast)):
@@ -273,7 +287,7 @@ class _Builder:
             if entry:
                 moves.append((None, entry))
             for source, target in moves:
-                if (source, target) in seen:
+                if (source, target) in seen or target in unvalidated:
                     continue
                 seen.add((source, target))
                 facts = Facts(status=target, prior_status=source, status_changed=source != target if source else None,
@@ -313,6 +327,17 @@ class _Builder:
                 if entry.assigned_to:
                     target_type = "Queue" if entry.assigned_to_type == "Queue" else "User"
                     self.graph.add_edge(entry_node, f"{target_type}:{entry.assigned_to}", kind="assigns_to")
+
+
+def _union(sets: list[frozenset[str] | None]) -> frozenset[str] | None:
+    """Statuses any of several guards allows; None as soon as one does not guard on Status."""
+    if any(found is None for found in sets):
+        return None
+    return frozenset().union(*[found for found in sets if found is not None])
+
+
+def _length(length: int | None, unit: str | None) -> str:
+    return f"{length} {unit}" if length is not None and unit else "an unreadable delay"
 
 
 def _clock_of_field(name: str | None) -> str:

@@ -36,6 +36,7 @@ __all__ = [
     "flow_conditions_formula",
     "flow_entry_formula",
     "rule_entry_formula",
+    "split_values",
     "status_values_where_true",
 ]
 
@@ -193,7 +194,7 @@ def _combine_by_logic(parts: Sequence[Node], logic: str | None) -> Node:
 _ORDERING = {"lessthan": "<", "greaterthan": ">", "lessorequal": "<=", "greaterorequal": ">="}
 
 
-def _split_values(raw: str | None) -> list[str]:
+def split_values(raw: str | None) -> list[str]:
     """``Germany, "Bonn, Town",Austria`` -> three values; blank pieces are dropped.
 
     Salesforce separates criteria values with commas and lets a quoted value hold one.
@@ -213,6 +214,28 @@ def _split_values(raw: str | None) -> list[str]:
             current.append(char)
     values.append("".join(current))
     return [v.strip() for v in values if v.strip()]
+
+
+# Criteria rows (assignment, auto-response and workflow rules) compare text without regard to
+# case, unlike formulas, whose ``=``, ISPICKVAL, CONTAINS and BEGINS are exact. Source: the
+# answer at https://salesforce.stackexchange.com/questions/165231 quotes Salesforce Help's filter
+# topic ("Filtering isn't case sensitive. For example, searching State contains ID returns ...
+# Florida and Idaho") and notes that the same filter rules apply to list views, reports, workflow
+# rules and criteria-based sharing; the operators themselves are in Salesforce Help, "Filter
+# Operator Reference" (https://help.salesforce.com/articleView?id=filter_operators.htm). No page
+# found says so of assignment rules in so many words; case-insensitive is also the choice that
+# cannot cry wolf: an exact match would call a row that fires in the org dead ("never matches
+# 'mql'"). So a text row is built as UPPER(field) = UPPER("value"); numbers, dates and checkboxes
+# (no letters to fold) and rows that compare with another field stay as they are.
+_TEXT_OPERATIONS = frozenset({"equals", "notequal", "contains", "notcontain", "startswith"})
+
+
+def _case_folded(operation: str, value: Node) -> bool:
+    """Whether the row compares text with letters in it, so case must not matter."""
+    if operation not in _TEXT_OPERATIONS or not isinstance(value, Literal) or value.kind != "string":
+        return False
+    text = str(value.value)
+    return text.upper() != text.lower()
 
 
 def _equality_literal(value: str) -> Literal:
@@ -252,7 +275,7 @@ def _criteria_item(item: CriteriaItem) -> Node:
         if node is None:
             return _unsupported(item)
         return _not(node) if negated else node
-    values = _split_values(item.value)
+    values = split_values(item.value)
     values_nodes: list[Node]
     if not values:
         if operation in ("equals", "includes"):
@@ -266,7 +289,12 @@ def _criteria_item(item: CriteriaItem) -> Node:
         values_nodes = [_number(v) or _string(v) for v in values]
     else:
         values_nodes = [_string(v) for v in values]
-    parts = [_item_against(operation, subject, value) for value in values_nodes]
+    parts = [
+        _item_against(operation, Call("UPPER", (subject,)), Call("UPPER", (value,)))
+        if _case_folded(operation, value)
+        else _item_against(operation, subject, value)
+        for value in values_nodes
+    ]
     if any(part is None for part in parts):
         return _unsupported(item)
     nodes = [p for p in parts if p is not None]

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from auditor.formula import FormulaError, Node, parse_formula, picklist_comparisons
+from auditor.logic import split_values
 from auditor.model import CriteriaItem, FlowValue, Model, SourceRef
 
 STATUS_FIELD_NAMES = {"status", "lead.status", "$record.status", "$record__prior.status", "{!$record.status}"}
@@ -36,6 +37,10 @@ class StatusMention:
     value: str
     location: SourceRef
     active: bool = True
+    # False for criteria items (assignment, auto-response, workflow rows): Salesforce compares
+    # their text without regard to case (see auditor.logic), so 'mql' there does match MQL;
+    # formulas, flows and field updates use the exact API name.
+    case_sensitive: bool = True
 
 
 @functools.lru_cache(maxsize=8192)
@@ -94,9 +99,9 @@ def _entry_subject(kind: str, rule_name: str, order: int) -> str:
 def _criteria_values(items: tuple[CriteriaItem, ...]) -> Iterator[tuple[str, SourceRef]]:
     for item in items:
         if is_status_field(item.field) and item.value:
-            for value in item.value.split(","):
-                if value.strip():
-                    yield value.strip(), item.source
+            # the same quote-aware split the evaluator uses: "New, Old" is one value
+            for value in split_values(item.value):
+                yield value, item.source
 
 
 def _flow_text(value: FlowValue | None) -> str | None:
@@ -118,10 +123,12 @@ def status_mentions(model: Model) -> Iterator[StatusMention]:
             subject = _entry_subject(lead_rule.kind, lead_rule.name, entry.order)
             what = f"{lead_rule.kind} rule {lead_rule.name}, entry {entry.order}"
             for value, where in _criteria_values(entry.criteria):
-                yield StatusMention(subject, what, value, where, lead_rule.active)
+                yield StatusMention(subject, what, value, where, lead_rule.active, case_sensitive=False)
     for wf in model.workflow_rules:
         for value, where in _criteria_values(wf.criteria):
-            yield StatusMention(f"WorkflowRule:{wf.name}", f"workflow rule {wf.name}", value, where, wf.active)
+            yield StatusMention(
+                f"WorkflowRule:{wf.name}", f"workflow rule {wf.name}", value, where, wf.active, case_sensitive=False
+            )
     for fu in model.workflow_field_updates:
         if is_status_field(fu.field) and fu.operation == "Literal" and fu.literal_value:
             yield StatusMention(

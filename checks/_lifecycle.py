@@ -17,7 +17,11 @@ class Lifecycle:
     blocked: dict[tuple[str | None, str], list[Block]]
 
     def open_moves(self) -> list[Transition]:
-        return [t for t in self.moves if (t.source_status, t.target_status) not in self.blocked]
+        return [t for t in self.moves if not self.is_blocked(t)]
+
+    def is_blocked(self, move: Transition) -> bool:
+        # validation rules do not run again after a workflow field update (order of execution)
+        return not move.via.startswith("WorkflowRule:") and (move.source_status, move.target_status) in self.blocked
 
 
 def offered_statuses(ctx: CheckContext) -> frozenset[str] | None:

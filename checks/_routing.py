@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from auditor.findings import NotApplicable
 from auditor.formula import Literal, fields_read, is_always_true, walk
-from auditor.logic import field_key
+from auditor.logic import field_key, split_values
 from auditor.model import CriteriaItem, Flow, LeadRule, Model, RuleEntry
 from auditor.sites import try_parse
 
@@ -113,9 +113,9 @@ class Condition:
 
 
 def condition(item: CriteriaItem) -> Condition:
-    raw = item.value or ""
-    # criteria values are comma-separated lists; Salesforce compares text case-insensitively
-    values = tuple(v.strip() for v in raw.split(",")) if raw.strip() else ("",)
+    # criteria values are comma-separated lists in which a quoted value may hold a comma
+    # ("New, Old"); Salesforce compares their text case-insensitively (see auditor.logic)
+    values = tuple(split_values(item.value)) or ("",)
     return Condition(
         field=plain_field(item.field),
         key=field_key(item.field),
@@ -264,13 +264,31 @@ def _sets_owner(flow: Flow) -> bool:
     return False
 
 
-def routing_flows(model: Model) -> list[Flow]:
-    """Active record-triggered Lead flows that set the lead's owner."""
+def is_after_save(flow: Flow) -> bool:
+    return (flow.trigger_type or "").lower() == "recordaftersave"
+
+
+def owner_flows(model: Model) -> list[Flow]:
+    """Active record-triggered Lead flows that set the lead's owner, before or after the save."""
     return [
         flow
         for flow in model.lead_flows
         if flow.is_active and (flow.trigger_type or "").lower() in RECORD_TRIGGERS and _sets_owner(flow)
     ]
+
+
+def routing_flows(model: Model) -> list[Flow]:
+    """The owner-setting Lead flows whose owner survives the save.
+
+    Order of execution (Apex Developer Guide, "Triggers and Order of Execution",
+    https://developer.salesforce.com/docs/atlas.en-us.apexcode.meta/apexcode/apex_triggers_order_of_execution.htm):
+    before-save flows run first, then assignment rules, then after-save flows. An after-save
+    flow's OwnerId therefore overrides the assignment rule; a before-save flow's is overwritten by
+    an active rule. So after-save flows always count, before-save ones only when the source holds
+    no active Lead assignment rule (none in the file, or no file: nothing shown to overwrite them).
+    """
+    rule_active = model.active_assignment_rule is not None
+    return [flow for flow in owner_flows(model) if is_after_save(flow) or not rule_active]
 
 
 def formula_keys(text: str | None) -> frozenset[str] | None:

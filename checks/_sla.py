@@ -25,9 +25,18 @@ def sla_statuses(ctx: CheckContext) -> list[ProcessStatus]:
     return [s for s in with_sla if s.api_name in in_org or not ctx.model.statuses]
 
 
-def watching(ctx: CheckContext, status: str) -> list[TimedAlert]:
-    """Timed alerts that fire only while a lead is in ``status`` and notify someone."""
+def covering(ctx: CheckContext, status: str) -> list[TimedAlert]:
+    """Timed alerts that can fire only while a lead is in ``status`` and notify someone."""
     return [a for a in timed_alerts(ctx.graph) if a.statuses is not None and status in a.statuses and a.notifies]
+
+
+def watching(ctx: CheckContext, status: str) -> list[TimedAlert]:
+    """The alerts that watch every lead in ``status``: one scheduled only when a lead is created
+    watches only leads created in it, which for any status but the entry status misses the
+    leads that move into it (SL003 names those)."""
+    process = ctx.require_process()
+    entry = process.entry_status.api_name if process.entry_status else None
+    return [a for a in covering(ctx, status) if a.clock != "created only" or status == entry]
 
 
 def hours(value: float) -> str:

@@ -1,18 +1,23 @@
 """AU003 status-write-conflict: two automations set Lead Status in the same save, in no set order.
 
-What: pairs of active automations that write Lead Status on the same trigger. Before-save flows
-pair with before-save flows; after-save flows pair with each other and with active workflow
-rules and Process Builder processes, which also act after the save (a workflow field update
-runs after the before-save flows and saves the lead again). A flow writes Status with an Update
-Records on the triggering lead (``$Record``, or Lead filtered by ``Id = $Record.Id``) or an
-assignment to ``$Record.Status`` (in an after-save flow only when the flow also updates
-``$Record``); elements that run only on a scheduled path are not in the same save. The two must
-react to the same event (create, update) and their start conditions must both be possible for
-one lead: each condition is evaluated for every Lead Status value of the org, and a pair whose
-sets of possible statuses do not meet is skipped. Two flows count as ordered when either has a
-trigger order (``<triggerOrder>``, set in the Flow Trigger Explorer), so only two flows that both
-lack one are reported; workflow rules and processes are never ordered against flows or each
-other. Pairs that set the same single value are skipped: the order does not change the result.
+What: pairs of active automations of the same kind that write Lead Status on the same trigger:
+two before-save flows, two after-save flows, two Process Builder processes, or two workflow rules
+(through their immediate field updates). Automations of different kinds run in a defined order
+(Apex Developer Guide, "Triggers and Order of Execution",
+https://developer.salesforce.com/docs/atlas.en-us.apexcode.meta/apexcode/apex_triggers_order_of_execution.htm):
+before-save flows, then (after the save) workflow rules and their field updates, then processes,
+then after-save record-triggered flows. So a workflow field update and an after-save flow do not
+conflict: the after-save flow writes last, every time; nor do a process and a workflow rule, or a
+process and an after-save flow. A flow writes Status with an Update Records on the triggering
+lead (``$Record``, or Lead filtered by ``Id = $Record.Id``) or an assignment to
+``$Record.Status`` (in an after-save flow only when the flow also updates ``$Record``); elements
+that run only on a scheduled path are not in the same save. The two must react to the same event
+(create, update) and their start conditions must both be possible for one lead: each condition
+is evaluated for every Lead Status value of the org, and a pair whose sets of possible statuses
+do not meet is skipped. Two flows count as ordered when either has a trigger order
+(``<triggerOrder>``, set in the Flow Trigger Explorer), so only two flows that both lack one are
+reported; two workflow rules, or two processes, on Lead have no order Salesforce guarantees.
+Pairs that set the same single value are skipped: the order does not change the result.
 
 Not judged: conditions on decisions inside a flow (only start conditions are compared);
 updates of other Lead records; a process's "created or edited" setting, which the model does not
@@ -41,7 +46,15 @@ from itertools import combinations
 
 from auditor.engine import CheckContext
 from auditor.findings import Finding, NotApplicable, Rule, Severity
-from auditor.formula import Node, picklist_comparisons
+from auditor.formula import (
+    BinaryOp,
+    Call,
+    FieldRef,
+    Literal,
+    Node,
+    picklist_comparisons,
+    walk,
+)
 from auditor.logic import Facts, Tri, evaluate
 from auditor.model import Model
 from auditor.sites import is_status_field
@@ -70,7 +83,28 @@ def _candidates(model: Model, writers: list[Writer]) -> tuple[str, ...]:
             for fld, values in picklist_comparisons(writer.entry).items():
                 if is_status_field(fld):
                     named |= values
+            named |= _folded_statuses(writer.entry)
     return (*sorted(named), _OTHER)
+
+
+def _unfold(node: Node) -> Node:
+    return node.args[0] if isinstance(node, Call) and node.name == "UPPER" and len(node.args) == 1 else node
+
+
+def _folded_statuses(entry: Node) -> set[str]:
+    """Values of criteria rows, which compare ``UPPER(Status)`` with ``UPPER("value")`` (they ignore
+    case, see auditor.logic) and so escape picklist_comparisons."""
+    found: set[str] = set()
+    for node in walk(entry):
+        if isinstance(node, BinaryOp) and node.op in ("=", "!="):
+            for side, other in ((node.left, node.right), (node.right, node.left)):
+                field, value = _unfold(side), _unfold(other)
+                if (
+                    side is not field and isinstance(field, FieldRef) and is_status_field(field.name)
+                    and isinstance(value, Literal) and value.kind == "string" and value.value
+                ):
+                    found.add(str(value.value))
+    return found
 
 
 def _possible(entry: Node | None, candidates: tuple[str, ...]) -> frozenset[str]:
@@ -81,9 +115,16 @@ def _possible(entry: Node | None, candidates: tuple[str, ...]) -> frozenset[str]
 
 
 def _ordered(a: Writer, b: Writer) -> bool:
-    """A trigger order on either flow places it against the other; workflow rules and processes
-    are outside the Flow Trigger Explorer. The model has no trigger order yet: read it when it does."""
-    if a.kind != "flow" or b.kind != "flow":
+    """Whether Salesforce fixes which of the two writes last.
+
+    Different kinds are ordered by the order of execution: workflow field updates, then
+    processes, then after-save flows (before-save flows never meet the others: their trigger
+    differs). Two flows are ordered when either has a trigger order; two workflow rules or two
+    processes on one object never are.
+    """
+    if a.kind != b.kind:
+        return True
+    if a.kind != "flow":
         return False
     return a.trigger_order is not None or b.trigger_order is not None
 
@@ -103,8 +144,10 @@ def _message(a: Writer, b: Writer, events: frozenset[str], where: str) -> str:
         f"both run when {where} is {when}, with no order defined between them, so the lead ends in whichever "
         "status the last one writes"
     )
-    if a.kind == "workflow" or b.kind == "workflow":
-        text += " (a workflow field update runs after the before-save flows and saves the lead once more)"
+    if a.kind == "workflow":
+        text += " (Salesforce runs the workflow rules of an object in no guaranteed order)"
+    elif a.kind == "process":
+        text += " (Salesforce runs the processes of an object in no guaranteed order)"
     return text
 
 

@@ -29,7 +29,8 @@ from auditor.engine import CheckContext
 from auditor.findings import Finding, NotApplicable, Rule, Severity
 from auditor.model import SourceRef
 from auditor.graph import Transition, transitions
-from checks._lifecycle import describe_blocks, lifecycle
+from auditor.process import ProcessStatus
+from checks._lifecycle import Lifecycle, describe_blocks, lifecycle
 
 RULE = Rule(
     id="LC005",
@@ -57,58 +58,99 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             location=creation[0].location,
         )
         return
-    reached = {entry.api_name}
-    frontier = [entry.api_name]
-    open_moves = life.open_moves()
+    reached = _reachable(entry.api_name, life.open_moves())
+    in_org = {s.api_name for s in ctx.model.statuses if s.active}
+    unreachable = [d for d in process.statuses if d.api_name not in reached and d.api_name in in_org]
+    names = {d.api_name for d in unreachable}
+    all_moves = transitions(ctx.graph)
+    roots: list[tuple[ProcessStatus, str, str, SourceRef]] = []
+    followers: set[str] = set()
+    for documented in unreachable:
+        cause = _cause(documented, entry.api_name, life, reached, names, all_moves, process.path)
+        if cause is None:
+            followers.add(documented.api_name)  # only entered from other unreachable statuses
+        else:
+            roots.append((documented, *cause))
+    explained: set[str] = set()
+    for documented, message, fix, location in roots:
+        downstream = sorted(_reachable(documented.api_name, all_moves) & followers - {documented.api_name})
+        explained.update(downstream)
+        if downstream:
+            message += f"; so {', '.join(repr(d) for d in downstream)}, entered only after it, cannot be reached either"
+        yield ctx.finding(f"Status:{documented.api_name}", message, fix=fix, location=location)
+    for documented in unreachable:  # a closed loop of statuses with no root: report each
+        if documented.api_name in followers - explained:
+            yield ctx.finding(
+                f"Status:{documented.api_name}",
+                f"documented status '{documented.api_name}' cannot be reached from the entry status "
+                f"'{entry.api_name}': it is only entered from statuses that no lead reaches",
+                fix=f"Document a way into '{documented.api_name}' from a status leads reach, under 'next' in {process.path}.",
+                location=SourceRef(process.path, documented.line),
+            )
+
+
+def _reachable(start: str, moves: list[Transition]) -> set[str]:
+    reached = {start}
+    frontier = [start]
     while frontier:
         current = frontier.pop()
-        for move in open_moves:
+        for move in moves:
             if move.source_status == current and move.target_status not in reached:
                 reached.add(move.target_status)
                 frontier.append(move.target_status)
-    in_org = {s.api_name for s in ctx.model.statuses if s.active}
-    for documented in process.statuses:
-        name = documented.api_name
-        if name in reached or name not in in_org:
-            continue
-        where = SourceRef(process.path, documented.line)
-        if life.offered is not None and name not in life.offered:
-            yield ctx.finding(
-                f"Status:{name}",
-                f"documented status '{name}' is in no business process of an active Lead record type, so no "
-                "rep can choose it and no lead reaches it",
-                fix=f"Add '{name}' to the Lead business process of each active record type that should use it.",
-                location=where,
-            )
-            continue
-        incoming = [m for m in life.moves if m.target_status == name and m.source_status in reached]
-        if not incoming:
-            detail = _why_no_way_in(name, transitions(ctx.graph), life.usable)
-            yield ctx.finding(
-                f"Status:{name}",
-                f"documented status '{name}' cannot be reached from the entry status '{entry.api_name}': {detail}",
-                fix=f"List '{name}' under 'next' of the status that precedes it in {process.path}, or build the automation that moves leads there.",
-                location=where,
-            )
-            continue
-        found = [b for m in incoming for b in life.blocked.get((m.source_status, m.target_status), [])]
-        ways = ", ".join(f"from '{m.source_status}'" for m in incoming)
-        yield ctx.finding(
-            f"Status:{name}",
+    return reached
+
+
+def _cause(
+    documented: ProcessStatus,
+    entry: str,
+    life: Lifecycle,
+    reached: set[str],
+    unreachable: set[str],
+    all_moves: list[Transition],
+    process_path: str,
+) -> tuple[str, str, SourceRef] | None:
+    """Why a status cannot be reached (message, fix, location), or None when it only follows
+    another unreachable status, whose finding names it."""
+    name = documented.api_name
+    where = SourceRef(process_path, documented.line)
+    if life.offered is not None and name not in life.offered:
+        return (
+            f"documented status '{name}' is in no business process of an active Lead record type, so no rep "
+            "can choose it and no lead reaches it",
+            f"Add '{name}' to the Lead business process of each active record type that should use it.",
+            where,
+        )
+    blocked = [m for m in life.moves if m.target_status == name and m.source_status in reached]
+    if blocked:
+        found = [b for m in blocked for b in life.blocked.get((m.source_status, m.target_status), [])]
+        ways = ", ".join(dict.fromkeys(f"from '{m.source_status}'" for m in blocked))
+        return (
             f"documented status '{name}' cannot be reached: every way in ({ways}) is rejected by "
             f"{describe_blocks(list(dict.fromkeys(found)))} whatever the other fields hold",
-            fix=f"Narrow {describe_blocks(found[:1])} so that it lets a properly filled lead move into '{name}'.",
-            location=found[0].location if found else where,
+            f"Narrow {describe_blocks(found[:1])} so that it lets a properly filled lead move into '{name}'.",
+            found[0].location if found else where,
         )
-
-
-def _why_no_way_in(name: str, all_moves: list[Transition], usable: frozenset[str]) -> str:
-    """Name the predecessors and why none of them leads here: unreachable, or not a usable status."""
     predecessors = sorted({m.source_status for m in all_moves if m.target_status == name})
     if not predecessors:
-        return "no documented next status and no automation leads to it"
-    reasons = [
-        f"'{p}' (no lead reaches it)" if p in usable else f"'{p}' (not a Lead Status value leads can take)"
+        return (
+            f"documented status '{name}' cannot be reached from the entry status '{entry}': no documented next status "
+            "and no automation leads to it",
+            f"List '{name}' under 'next' of the status that precedes it in {process_path}, or build the "
+            "automation that moves leads there.",
+            where,
+        )
+    unusable = [p for p in predecessors if p not in life.usable]
+    if not unusable and all(p in unreachable for p in predecessors):
+        return None
+    why = ", ".join(
+        f"'{p}', which is not a Lead Status value leads can take (see LC001, LC007)" if p in unusable
+        else f"'{p}', which no lead reaches"
         for p in predecessors
-    ]
-    return f"it is only entered from {', '.join(reasons)}"
+    )
+    return (
+        f"documented status '{name}' cannot be reached from the entry status '{entry}': it is only entered from {why}",
+        f"Make {', '.join(repr(p) for p in unusable) or 'its predecessor'} a Lead Status value leads can take, "
+        f"or document another way into '{name}' under 'next' in {process_path}.",
+        where,
+    )

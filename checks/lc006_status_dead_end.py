@@ -42,7 +42,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         if documented.terminal or name not in life.usable:
             continue
         outgoing = [m for m in life.moves if m.source_status == name and m.target_status != name]
-        open_ways = [m for m in outgoing if (m.source_status, m.target_status) not in life.blocked]
+        open_ways = [m for m in outgoing if not life.is_blocked(m)]
         if open_ways:
             continue
         where = SourceRef(process.path, documented.line)

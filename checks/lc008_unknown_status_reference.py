@@ -14,6 +14,10 @@ case matches one.
 
 Failing example: ``ISPICKVAL(Status, "Sales Qualified")`` where the value's API name is ``SQL``.
 
+Criteria rows (assignment, auto-response and workflow rule criteria) compare text without regard
+to case in Salesforce (see ``auditor.logic``), so ``Status equals mql`` there matches ``MQL`` and is
+not reported; formulas, flow conditions and field updates need the exact API name.
+
 Inactive rules and flows are reported at low severity, marked "(inactive)": they do nothing
 wrong today, and will when someone activates them.
 
@@ -41,10 +45,13 @@ RULE = Rule(
 def check(ctx: CheckContext) -> Iterator[Finding]:
     statuses = org_statuses(ctx.model)
     api_names = {s.api_name for s in statuses}
+    folded_names = {name.casefold() for name in api_names}
     seen: set[tuple[str, str]] = set()
     for mention in status_mentions(ctx.model):
         if mention.value in api_names or (mention.subject, mention.value) in seen:
             continue
+        if not mention.case_sensitive and mention.value.casefold() in folded_names:
+            continue  # a criteria row: Salesforce ignores case there, so it matches the value
         seen.add((mention.subject, mention.value))
         near = [
             s for s in statuses

@@ -4,7 +4,12 @@ What: for each dimension of ``routing.dimensions`` in the process file (geograph
 deal_size, installed_base, partner) with its fields, nothing that assigns owners reads any of
 those fields: no criteria item or formula of the active Lead assignment rule, and no active
 record-triggered Lead flow that sets OwnerId (through its start conditions, decisions or
-formulas). The installed base also needs lead-to-account matching: an active Lead duplicate rule
+formulas). Only flows whose owner survives the save count: in the order of execution
+(Apex Developer Guide, "Triggers and Order of Execution") before-save flows run before the
+assignment rule, which then overwrites the owner, and after-save flows run after it and override
+it. So an after-save flow always counts, a before-save flow only when the source holds no active
+assignment rule; a before-save flow that reads the dimension but is overwritten is named in the
+finding. The installed base also needs lead-to-account matching: an active Lead duplicate rule
 with an Account matching rule, or an active Lead flow that looks up Accounts; without it the
 finding says so even when an entry tests the customer flag.
 
@@ -34,9 +39,9 @@ from collections.abc import Iterator
 
 from auditor.engine import CheckContext
 from auditor.findings import Finding, NotApplicable, Rule, Severity
-from auditor.model import LeadRule, Model, SourceRef
 from auditor.logic import field_key
-from checks._routing import flow_reads, formula_keys, routing_flows
+from auditor.model import LeadRule, Model, SourceRef
+from checks._routing import flow_reads, formula_keys, owner_flows, routing_flows
 
 RULE = Rule(
     id="RT005",
@@ -120,6 +125,12 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             unreadable_flows.append(flow.name)
         for key in read:
             flow_readers.setdefault(key, []).append(flow.name)
+    # before-save flows an active rule overwrites: named in the message, never counted as routing
+    overwritten: dict[str, list[str]] = {}
+    for flow in owner_flows(model):
+        if flow not in flows:
+            for key in flow_reads(flow)[0]:
+                overwritten.setdefault(key, []).append(flow.name)
     has_flows = any(record.kind == "flow" for record in model.files)
     where = f"active assignment rule '{rule.name}'" if rule else "any active Lead assignment rule (none is active)"
     location = rule.source if rule else model.assignment_rules_source
@@ -137,9 +148,17 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             if unknown:
                 skipped.append(f"{dim}: {unknown}")
                 continue
+            ignored = sorted({name for k in keys for name in overwritten.get(k, [])})
+            flows_part = "no active record-triggered Lead flow that sets the owner reads it"
+            if ignored and rule is not None:
+                flows_part = (
+                    f"no after-save Lead flow that sets the owner reads it (before-save flow {', '.join(ignored)} "
+                    f"reads it, but assignment rule '{rule.name}' runs after before-save flows and "
+                    "overwrites the owner they set)"
+                )
             message = (
                 f"routing dimension {dim} ({', '.join(fields)}) is not used: no entry of {where} tests {named}, "
-                f"and no active record-triggered Lead flow that sets the owner reads it, so {CONSEQUENCE[dim]}"
+                f"and {flows_part}, so {CONSEQUENCE[dim]}"
             )
             if dim == "installed_base" and _matching(model) == "absent":
                 message += f"; {NO_MATCHING} either"

@@ -7,6 +7,12 @@ Who works a lead then depends on nothing about the lead: not its country, sector
 customer status or partner. An entry that assigns nobody (Do Not Reassign Owner) is a different
 route, so a rule that has one is not flagged; a rule with no entries is RT002's.
 
+Not judged when an active after-save Lead flow sets the owner: after-save flows run after
+assignment rules (Apex Developer Guide, "Triggers and Order of Execution"), so such a flow
+overrides the rule's single target, and the leads do not all end with it. Whether that flow
+routes by the documented dimensions is RT005's question. A before-save flow's owner is
+overwritten by the rule, so it does not change this judgement.
+
 Why it matters: DOMAIN: round robin ("next in line") alone is a known failure: it sends the
 automotive lead in the north to the furniture specialist in the south. Good routing uses
 geography, sector, deal size, installed base and partner, in a documented order, with a queue
@@ -27,7 +33,16 @@ from collections.abc import Iterator
 
 from auditor.engine import CheckContext
 from auditor.findings import Finding, NotApplicable, Rule, Severity
-from checks._routing import active_assignment_rule, assignee, assignee_key, is_catch_all
+from auditor.logic import field_key
+from checks._routing import (
+    active_assignment_rule,
+    assignee,
+    assignee_key,
+    flow_reads,
+    is_after_save,
+    is_catch_all,
+    routing_flows,
+)
 
 RULE = Rule(
     id="RT006",
@@ -53,6 +68,26 @@ def _opening(rule_name: str, target: str, live: int, total: int) -> str:
     return f"active assignment rule '{rule_name}' sends every lead to {target}, {whatever} ({head}, so {tail})"
 
 
+def _after_save_routing(ctx: CheckContext, rule_name: str) -> None:
+    """Not applicable when an after-save flow sets the owner after the rule has run."""
+    flows = [flow for flow in routing_flows(ctx.model) if is_after_save(flow)]
+    if not flows:
+        return
+    dimensions = ctx.process.routing.dimensions if ctx.process is not None else {}
+    documented = {field_key(name): name for fields in dimensions.values() for name in fields}
+    described: list[str] = []
+    for flow in sorted(flows, key=lambda f: f.name):
+        read, _ = flow_reads(flow)
+        used = sorted({documented[key] for key in read if key in documented})
+        what = f" (reads {', '.join(used)})" if used else ""
+        described.append(f"'{flow.name}'{what}")
+    raise NotApplicable(
+        f"after-save flow {', '.join(described)} sets the lead's owner after assignment rule '{rule_name}' runs, "
+        "so the rule's single target is not where every lead ends up; RT005 judges whether the flow uses the "
+        "documented routing dimensions"
+    )
+
+
 def check(ctx: CheckContext) -> Iterator[Finding]:
     rule = active_assignment_rule(ctx.model)
     if not rule.entries:
@@ -67,6 +102,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         )
     if len(keys) != 1:
         return
+    _after_save_routing(ctx, rule.name)
     first = live[0]
     target = assignee(first)
     opening = _opening(rule.name, target, len(live), len(rule.entries))

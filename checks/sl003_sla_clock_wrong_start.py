@@ -1,8 +1,10 @@
 """SL003 sla-clock-wrong-start: an SLA alert counts from the wrong moment.
 
 What: a timed alert that watches a status with an SLA, but whose clock does not start when the
-lead enters that status: it counts from the lead's creation (CreatedDate, or a flow or workflow
-rule that runs only on create) for a status that is not the entry status, or from the last edit
+lead enters that status: it counts from the lead's creation (CreatedDate) for a status that is not
+the entry status, or runs only when a lead is created (a flow that starts on create, a workflow
+rule evaluated only on create), so it never sees leads that move into the status later (SL001
+then reports the status as unwatched too), or counts from the last edit
 (LastModifiedDate, or a flow that runs on every save), which any edit restarts. A clock on a
 custom date field is not judged: leadaudit cannot know what fills it.
 
@@ -26,7 +28,7 @@ from collections.abc import Iterator
 
 from auditor.engine import CheckContext
 from auditor.findings import Finding, Rule, Severity
-from checks._sla import sla_statuses, watching
+from checks._sla import covering, sla_statuses
 
 RULE = Rule(
     id="SL003",
@@ -38,6 +40,10 @@ RULE = Rule(
 )
 
 CONSEQUENCE = {
+    "created only": (
+        "the lead's creation and runs only for leads created in '{status}': leads that move into it later "
+        "are never watched"
+    ),
     "record created": "the lead's creation, not its arrival in '{status}', so it fires at the wrong time",
     "last modified": "the last edit, which every edit restarts, so a lead someone keeps touching never alerts",
     "record saved": "each save that meets the condition, not the change to '{status}'",
@@ -48,8 +54,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     process = ctx.require_process()
     entry = process.entry_status.api_name if process.entry_status else None
     for status in sla_statuses(ctx):
-        for alert in watching(ctx, status.api_name):
-            if alert.clock == "record created" and status.api_name == entry:
+        for alert in covering(ctx, status.api_name):
+            if alert.clock in ("record created", "created only") and status.api_name == entry:
                 continue  # a new lead enters the entry status when it is created
             if alert.clock not in CONSEQUENCE:
                 continue

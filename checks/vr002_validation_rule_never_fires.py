@@ -1,4 +1,4 @@
-"""VR002 validation-rule-never-fires: an active Lead validation rule whose condition cannot be true.
+"""VR002 validation-rule-never-fires: an active Lead validation rule whose conditions on Status exclude one another.
 
 What: an active validation rule on Lead whose error condition reads Status and is FALSE for every
 value of the Lead Status picklist, whatever the other fields hold. leadaudit evaluates the parsed
@@ -7,19 +7,23 @@ formula once per status value; when it uses ``PRIORVALUE`` or ``ISCHANGED``, onc
 FALSE in every case counts: if any case depends on another field, the rule may fire and is not
 reported. Inactive and unparseable rules are skipped (VR003 reports the latter); formulas that do
 not read Status are out of scope, since their truth depends on other fields.
+The most common cause, comparing Status to a value the picklist does not have (the label instead
+of the API name, a value renamed or removed), is LC008's: when the rule could fire if those
+values existed, VR002 leaves it to LC008 and says nothing. VR002 reports the rules that still
+never fire with those values counted: conditions on Status that exclude one another.
 
 Why it matters: the rule looks like it enforces the process (a reason for disqualifying, a score
-before qualifying) but never blocks anything. The usual cause is comparing Status to a value that
-does not exist: the label instead of the API name, or a value renamed or removed later. The
-finding names the compared values and which of them are not in the picklist.
+before qualifying) but never blocks anything.
 
-How to fix: compare Status to the API name of an existing value, or deactivate the rule if the
-status it guarded is gone.
+How to fix: correct the conditions on Status so that some status can meet them (often an AND
+that should be an OR), or deactivate the rule.
 
-Failing example: ``AND(ISPICKVAL(Status, "Sales Qualified"), ISBLANK(Fit_Score__c))`` where the
-value's API name is ``SQL``.
+Failing example: ``AND(ISPICKVAL(Status, "MQL"), ISPICKVAL(Status, "SQL"), ISBLANK(Fit_Score__c))``:
+a lead is never in both statuses at once.
 
-Passing example: ``AND(ISPICKVAL(Status, "SQL"), ISBLANK(Fit_Score__c))``.
+Passing example: ``AND(OR(ISPICKVAL(Status, "MQL"), ISPICKVAL(Status, "SQL")), ISBLANK(Fit_Score__c))``;
+and ``AND(ISPICKVAL(Status, "Sales Qualified"), ISBLANK(Fit_Score__c))`` where the value's API name
+is ``SQL`` is LC008's finding, not VR002's.
 """
 
 from __future__ import annotations
@@ -31,9 +35,8 @@ from auditor.engine import CheckContext
 from auditor.findings import Finding, NotApplicable, Rule, Severity
 from auditor.formula import Call, Node, fields_read, picklist_comparisons, walk
 from auditor.logic import Facts, Tri, evaluate
-from auditor.model import StatusValue
 from auditor.sites import is_status_field, try_parse
-from checks._support import describe, org_statuses
+from checks._support import org_statuses
 
 RULE = Rule(
     id="VR002",
@@ -62,42 +65,26 @@ def _quoted(values: list[str]) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
-def _explain(ast: Node, statuses: tuple[StatusValue, ...]) -> tuple[str, str]:
-    """(why, fix): which compared values the picklist lacks, and what to compare to instead."""
-    compared = sorted({v for key, vals in picklist_comparisons(ast).items() if is_status_field(key) for v in vals})
-    api_names = {s.api_name for s in statuses}
-    missing = [v for v in compared if v not in api_names]
+def _never_fires(ast: Node, values: list[str]) -> bool:
+    return all(evaluate(ast, facts) is Tri.FALSE for facts in _cases(ast, values))
+
+
+def _explain(compared: list[str], missing: list[str]) -> str:
+    """Why the conditions exclude every status, in words naming the compared values."""
+    if not compared:
+        return "its conditions on Status exclude every value"
     if not missing:
-        if not compared:
-            return (
-                "its conditions on Status exclude every value",
-                "Correct the conditions on Status, or deactivate the rule.",
-            )
         return (
-            f"it compares Status to {_quoted(compared)}, all values of the picklist, in conditions that "
-            "exclude one another",
-            "Correct the conditions on Status so that some status can meet them, or deactivate the rule.",
+            f"it compares Status to {_quoted(compared)}, all values of the picklist, in conditions that exclude "
+            "one another"
         )
-    verb = "is not a value" if len(missing) == 1 else "are not values"
-    why = f"it compares Status to {_quoted(compared)}; {_quoted(missing)} {verb} of the Lead Status picklist"
-    hints: list[str] = []
-    replacements: list[str] = []
-    for value in missing:
-        near = [s for s in statuses if value.lower() in (s.label.lower(), s.api_name.lower())]
-        if near:
-            hints.append(f"'{value}' matches {', '.join(describe(s) for s in near)}")
-            replacements.append(f"'{value}' with '{near[0].api_name}'")
-    if hints:
-        why += f" ({'; '.join(hints)}: compare to the API name)"
-    unmatched = [v for v in missing if not any(r.startswith(f"'{v}' with") for r in replacements)]
-    steps = [f"Replace {', '.join(replacements)}"] if replacements else []
-    if unmatched:
-        steps.append(
-            f"replace {_quoted(unmatched)} with the API name of an existing Lead Status value, or deactivate "
-            "the rule if the status it guarded is gone"
-        )
-    fix = "; ".join(steps)
-    return why, fix[0].upper() + fix[1:] + "."
+    one = len(missing) == 1
+    were, verb = ("were a value", "is not one") if one else ("were values", "are not")
+    # the rule would not fire even if those values existed, so they are not the cause
+    return (
+        f"it compares Status to {_quoted(compared)} in conditions that exclude one another, even if "
+        f"{_quoted(missing)} {were} of the picklist ({_quoted(missing)} {verb}: LC008 reports that too)"
+    )
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
@@ -106,6 +93,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         raise NotApplicable("the Lead Status picklist in the source has no values")
     # inactive values too: old leads still carry them, and a rule may fire when they are edited
     values = [s.api_name for s in statuses]
+    api_names = set(values)
     for vr in ctx.model.validation_rules:
         if not vr.active:
             continue
@@ -114,13 +102,19 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             continue  # VR003 reports it
         if not any(is_status_field(name) for name in fields_read(ast)):
             continue  # its truth depends on other fields: nothing to say
-        if any(evaluate(ast, facts) is not Tri.FALSE for facts in _cases(ast, values)):
+        if not _never_fires(ast, values):
             continue
-        why, fix = _explain(ast, statuses)
+        compared = sorted(
+            {v for key, vals in picklist_comparisons(ast).items() if is_status_field(key) for v in vals}
+        )
+        missing = [v for v in compared if v not in api_names]
+        if missing and not _never_fires(ast, values + missing):
+            continue  # it never fires only because those values do not exist: LC008 reports that (HIGH)
         yield ctx.finding(
             f"ValidationRule:{vr.name}",
             f"active validation rule {vr.name} never fires: its condition is false for every Lead Status value, "
-            f"so it blocks nothing; {why}",
-            fix=fix,
+            f"so it blocks nothing; {_explain(compared, missing)}",
+            fix="Correct the conditions on Status so that some status can meet them (often an AND that should be "
+            "an OR), or deactivate the rule.",
             location=vr.source,
         )

@@ -23,6 +23,7 @@ from auditor.logic import (
     flow_conditions_formula,
     flow_entry_formula,
     rule_entry_formula,
+    split_values,
     status_values_where_true,
 )
 from auditor.model import CriteriaItem, Flow, FlowCondition, FlowFilter, FlowValue, RuleEntry, SourceRef
@@ -331,7 +332,15 @@ CRITERIA_CASES: list[tuple[str, list[CriteriaItem], str | None, Facts, Tri]] = [
     ("equals list, second", [STATUS_IN], None, fx("Working"), T),
     ("equals list, neither", [STATUS_IN], None, fx("New"), F),
     ("equals list, unknown status", [STATUS_IN], None, NONE, U),
-    ("equals is case-sensitive", [STATUS_IN], None, fx("open"), F),
+    # criteria rows ignore case (Salesforce filter rules; formulas stay exact), see logic.py
+    ("equals ignores case", [STATUS_IN], None, fx("open"), T),
+    ("equals ignores case, lower value", [item("Lead.Status", "equals", "mql")], None, fx("MQL"), T),
+    ("equals ignores case, other", [item("Lead.Status", "equals", "mql")], None, fx("Open"), F),
+    ("notEqual ignores case", [item("Lead.Country", "notEqual", "de,at")], None, fx(country="DE"), F),
+    ("contains ignores case", [item("Lead.Company", "contains", "acme")], None, fx(company="ACME Corp"), T),
+    ("notContain ignores case", [item("Lead.Company", "notContain", "ACME")], None, fx(company="acme"), F),
+    ("startsWith ignores case", [item("Lead.Email", "startsWith", "INFO")], None, fx(email="info@x.com"), T),
+    ("equals number text", [item("Lead.Score__c", "equals", "50")], None, fx(score__c="50"), T),
     ("equals spaces after commas", [item("Lead.Status", "equals", "Open, Working")], None, fx("Working"), T),
     ("equals quoted comma", [item("Lead.Company", "equals", '"Acme, Inc",Globex')], None, fx(company="Acme, Inc"), T),
     ("equals blank, blank", [item("Lead.Country", "equals", None)], None, fx(country=None), T),
@@ -399,7 +408,13 @@ def test_criteria(items: list[CriteriaItem], boolean_filter: str | None, facts: 
 
 def test_criteria_trees() -> None:
     field = FieldRef("Lead.Country")
-    assert criteria_formula([COUNTRY_DE], None) == BinaryOp("=", field, Literal("DE", "string"))
+    assert criteria_formula([COUNTRY_DE], None) == BinaryOp(
+        "=", Call("UPPER", (field,)), Call("UPPER", (Literal("DE", "string"),))
+    )
+    # no letters to fold: numbers and dates keep the plain comparison
+    assert criteria_formula([item("Lead.Score__c", "equals", "50")], None) == BinaryOp(
+        "=", FieldRef("Lead.Score__c"), Literal("50", "string")
+    )
     assert criteria_formula([item("Lead.Country", "equals", "")], None) == Call("ISBLANK", (field,))
     assert criteria_formula([item("Lead.Country", "notEqual", None)], None) == Call(
         "NOT", (Call("ISBLANK", (field,)),)
@@ -416,6 +431,28 @@ def test_criteria_trees() -> None:
     assert criteria_formula([], "1 AND 2") == TRUE_LITERAL
     both = criteria_formula([STATUS_IN, COUNTRY_DE], "1 OR 2")
     assert isinstance(both, Call) and both.name == "OR" and len(both.args) == 2
+
+
+def test_criteria_case_folding_leaves_formulas_exact() -> None:
+    # a criteria row 'mql' matches MQL; the same comparison written as a formula does not
+    row = criteria_formula([item("Lead.Status", "equals", "mql")], None)
+    assert evaluate(row, fx("MQL")) is T
+    assert evaluate(parse_formula("TEXT(Status) = 'mql'"), fx("MQL")) is F
+    assert evaluate(parse_formula("ISPICKVAL(Status, 'mql')"), fx("MQL")) is F
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (None, []),
+        ("", []),
+        ("MQL", ["MQL"]),
+        ('MQL,"New, Old"', ["MQL", "New, Old"]),
+        (' Germany , "Bonn, Town",Austria,', ["Germany", "Bonn, Town", "Austria"]),
+    ],
+)
+def test_split_values(raw: str | None, expected: list[str]) -> None:
+    assert split_values(raw) == expected
 
 
 @pytest.mark.parametrize(

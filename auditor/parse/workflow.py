@@ -64,17 +64,24 @@ def _rule(node: Node, ctx: FileContext) -> WorkflowRule:
 
 
 def _recipient(node: Node) -> str:
-    """``owner``, ``role:Sales_Manager``, ``email:Email``: the type, then whom or which field."""
+    """``owner``, ``role:Sales_Manager``, ``email:Email``: the type, then whom or which field.
+
+    A ccEmails address becomes ``email:<address>`` too (see ``_alert``).
+    """
     kind = node.text("type", "") or ""
     whom = node.text("recipient") or node.text("field")
     return f"{kind}:{whom}" if whom else kind
 
 
 def _alert(node: Node, ctx: FileContext) -> WorkflowAlert:
+    recipients = [_recipient(r) for r in node.children("recipients")]
+    # ccEmails are fixed addresses (up to five) that receive the alert too, often a manager's
+    # list: dropping them would make an escalation alert look like it only reaches the owner.
+    recipients += [f"email:{address}" for address in node.texts("ccEmails") if address]
     return WorkflowAlert(
         name=decode_name(node.text("fullName")),
         template=node.text("template"),
-        recipients=tuple(_recipient(r) for r in node.children("recipients")),
+        recipients=tuple(recipients),
         source=ctx.ref(node),
     )
 

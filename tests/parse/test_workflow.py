@@ -48,6 +48,26 @@ LEAD_WORKFLOW = f"""<?xml version="1.0" encoding="UTF-8"?>
         <template>Sales/MQL_Template</template>
     </alerts>
     <alerts>
+        <fullName>Escalation_Alert</fullName>
+        <ccEmails>sales-managers@northwind.example</ccEmails>
+        <ccEmails> vp.sales@northwind.example </ccEmails>
+        <ccEmails></ccEmails>
+        <description>Escalation</description>
+        <protected>false</protected>
+        <recipients>
+            <type>owner</type>
+        </recipients>
+        <senderType>CurrentUser</senderType>
+        <template>Sales/Escalation</template>
+    </alerts>
+    <alerts>
+        <fullName>Cc_Only</fullName>
+        <ccEmails>ops@northwind.example</ccEmails>
+        <description>cc only</description>
+        <protected>false</protected>
+        <template>Sales/Cc</template>
+    </alerts>
+    <alerts>
         <fullName>No_Recipients</fullName>
         <description>none</description>
         <protected>false</protected>
@@ -185,7 +205,7 @@ def test_rule_with_encoded_name_criteria_and_time_triggers(model: Model) -> None
         "1 AND (2 OR 3)",
         None,
     )
-    assert rule.source == SourceRef(PATH, 67)
+    assert rule.source == ref("<rules>", 1)
     assert rule.criteria == (
         CriteriaItem("Lead.ns__Score__c", "greaterOrEqual", "50", None, ref("<criteriaItems>", 1)),
         CriteriaItem(
@@ -213,7 +233,7 @@ def test_rule_with_encoded_name_criteria_and_time_triggers(model: Model) -> None
     )
 
 
-def test_alerts_render_recipients(model: Model) -> None:
+def test_alerts_render_recipients_and_cc_emails(model: Model) -> None:
     assert model.workflow_alerts == (
         WorkflowAlert(
             "MQL_Alert",
@@ -221,7 +241,14 @@ def test_alerts_render_recipients(model: Model) -> None:
             ("owner", "role:Sales_Manager", "user:jane@x.com", "email:ns__Partner_Email__c"),
             SourceRef(PATH, 3),
         ),
-        WorkflowAlert("No_Recipients", "Sales/Other", (), ref("<alerts>", 2)),
+        WorkflowAlert(
+            "Escalation_Alert",
+            "Sales/Escalation",
+            ("owner", "email:sales-managers@northwind.example", "email:vp.sales@northwind.example"),
+            ref("<alerts>", 2),
+        ),
+        WorkflowAlert("Cc_Only", "Sales/Cc", ("email:ops@northwind.example",), ref("<alerts>", 3)),
+        WorkflowAlert("No_Recipients", "Sales/Other", (), ref("<alerts>", 4)),
     )
 
 
