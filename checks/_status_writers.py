@@ -13,7 +13,7 @@ from auditor.formula import FormulaError, Node
 from auditor.logic import flow_entry_formula, rule_entry_formula
 from auditor.model import Flow, FlowElement, FlowFieldAssignment, FlowValue, Model, SourceRef, WorkflowRule
 from auditor.sites import is_status_field
-from auditor.flowpaths import reachable
+from auditor.flowpaths import reachable, saves_triggering_lead, targets_triggering_lead
 from checks._automation import RECORD_TRIGGERS, deferred_elements
 
 _FLOW_EVENTS = {
@@ -30,7 +30,6 @@ _WORKFLOW_OPERATIONS = {
 }
 _BOTH = frozenset({"Create", "Update"})
 # the triggering lead, as flows and Process Builder name it
-_TRIGGERING = {"$record", "myvariable_current"}
 
 
 @dataclass(frozen=True)
@@ -59,33 +58,15 @@ def _render(value: FlowValue | None) -> tuple[str, str | None]:
     return value.text, None  # already worded (a workflow field update's formula or next value)
 
 
-def _targets_triggering_lead(element: FlowElement) -> bool:
-    reference = (element.input_reference or "").lower()
-    if reference in _TRIGGERING:
-        return True
-    if (element.object or "").lower() != "lead" or reference:
-        return False
-    # Update Records on Lead filtered by Id = the triggering record (how processes update it)
-    return any(
-        f.field.lower() == "id"
-        and f.operator == "EqualTo"
-        and f.value is not None
-        and f.value.text.lower().split(".", 1)[0] in _TRIGGERING
-        for f in element.filters
-    )
-
-
 def _flow_status_writes(flow: Flow, elements: list[FlowElement]) -> list[FlowFieldAssignment]:
-    saves_record = any(e.kind == "recordUpdates" and _targets_triggering_lead(e) for e in flow.elements)
+    persists = saves_triggering_lead(flow)  # before save, or after save through an update of $Record
     found: list[FlowFieldAssignment] = []
     for element in elements:
         for assignment in element.field_assignments:
-            if element.kind == "recordUpdates" and _targets_triggering_lead(element):
+            if targets_triggering_lead(element):
                 if is_status_field(assignment.field):
                     found.append(assignment)
             elif element.kind == "assignments" and assignment.operator == "Assign":
-                # after save, a $Record assignment persists only through an Update Records on $Record
-                persists = flow.trigger_type == "RecordBeforeSave" or saves_record
                 if persists and assignment.field.strip().lower() == "$record.status":
                     found.append(assignment)
     return found
