@@ -13,7 +13,13 @@ from dataclasses import dataclass, replace
 
 from auditor.formula import Call, FormulaError, Literal, Node
 from auditor.logic import flow_conditions_formula, flow_entry_formula
-from auditor.model import Flow, FlowCondition, FlowDecision, FlowElement, FlowFieldAssignment
+from auditor.model import (
+    Flow,
+    FlowCondition,
+    FlowDecision,
+    FlowElement,
+    FlowFieldAssignment,
+)
 
 MAX_PATHS = 64
 TRUE = Literal(True, "boolean")
@@ -83,6 +89,8 @@ class _Walker:
                 element = self.elements[name]
                 yield element, conditions
                 stack.append((element.target, conditions, seen))
+                # a Pause resumes through its events (Process Builder's scheduled actions)
+                stack.extend((event.target, conditions, seen) for event in element.wait_events)
             elif name in self.decisions:
                 decision = self.decisions[name]
                 stack.append((decision.default_target, conditions + [_default_formula(decision)], seen))
@@ -95,15 +103,16 @@ def _entry(flow: Flow) -> Node:
     return formula if formula is not None else TRUE
 
 
-def guarded_elements(flow: Flow, start: str | None = None) -> list[GuardedElement]:
+def guarded_elements(flow: Flow, start: str | None = None, guard: Node | None = None) -> list[GuardedElement]:
     """Every element reachable from the flow's start (or ``start``), with its guard.
 
-    An element reached on several paths is guarded by the OR of the paths' conditions.
+    The guard starts as ``guard`` (by default the flow's start condition); an element reached on
+    several paths is guarded by the OR of the paths' conditions.
     """
     try:
-        entry = _entry(flow)
+        initial = guard if guard is not None else _entry(flow)
         found: dict[str, list[Node]] = {}
-        for element, conditions in _Walker(flow).paths_to(start or flow.start_target, [entry]):
+        for element, conditions in _Walker(flow).paths_to(start or flow.start_target, [initial]):
             found.setdefault(element.name, []).append(_and(conditions))
     except FormulaError:
         return [GuardedElement(e, None) for e in flow.elements]
@@ -178,10 +187,10 @@ def sets_owner(element: FlowElement) -> bool:
     )
 
 
-def notifications(flow: Flow, start: str | None) -> list[tuple[str, GuardedElement]]:
+def notifications(flow: Flow, start: str | None, guard: Node | None = None) -> list[tuple[str, GuardedElement]]:
     """What a path starting at ``start`` does to tell someone: (kind, guarded element) pairs."""
     found = []
-    for guarded in guarded_elements(flow, start):
+    for guarded in guarded_elements(flow, start, guard):
         element = guarded.element
         kind = NOTIFYING_ACTIONS.get((element.action_type or "").lower())
         if element.kind == "actionCalls" and kind:

@@ -19,8 +19,23 @@ import networkx as nx
 from auditor import flowpaths
 from auditor.assumptions import as_ordinary_user
 from auditor.formula import FormulaError, Node, fields_read
-from auditor.logic import Facts, Tri, evaluate, field_key, flow_entry_formula, rule_entry_formula
-from auditor.model import Flow, FlowElement, FlowScheduledPath, Model, SourceRef, WorkflowRule
+from auditor.logic import (
+    Facts,
+    Tri,
+    evaluate,
+    field_key,
+    flow_entry_formula,
+    rule_entry_formula,
+)
+from auditor.model import (
+    Flow,
+    FlowElement,
+    FlowScheduledPath,
+    FlowWaitEvent,
+    Model,
+    SourceRef,
+    WorkflowRule,
+)
 from auditor.process import Process
 from auditor.sites import try_parse
 
@@ -154,6 +169,34 @@ class _Builder:
             if path.path_type == "AsyncAfterCommit":
                 continue  # runs right after the save: not a timed alert
             self._flow_alert(flow, node, path)
+        for guarded in flowpaths.guarded_elements(flow):
+            for event in guarded.element.wait_events:
+                self._wait_alert(flow, node, guarded.guard, event)
+
+    def _wait_alert(self, flow: Flow, node: str, guard: Node | None, event: FlowWaitEvent) -> None:
+        """A Pause's resume event, such as a Process Builder scheduled action, as a timed alert."""
+        unit = HOURS_PER_UNIT.get((event.offset_unit or "").lower())
+        if event.offset_number is None or unit is None:
+            return  # resumes on a platform event or an absolute time: not a delay after a moment
+        notified = flowpaths.notifications(flow, event.target, guard) if guard is not None else []
+        if not notified:
+            return
+        statuses = _union([possible_statuses(g.guard, self.statuses) for _, g in notified])
+        if event.base_field:
+            clock = _clock_of_field(event.base_field)
+        else:  # counts from when the process ran, i.e. when its criteria were met
+            clock = "status change" if statuses is not None else "condition met"
+        kind = "scheduled action" if flow.is_process_builder else "pause"
+        self._add_alert(TimedAlert(
+            automation=node,
+            what=f"{kind} {event.name} of {'process' if flow.is_process_builder else 'flow'} {flow.name}",
+            statuses=statuses,
+            offset_hours=event.offset_number * unit,
+            clock=clock,
+            notifies=tuple(dict.fromkeys(k for k, _ in notified)),
+            recipients=tuple(dict.fromkeys(r for k, g in notified for r in self._flow_recipients(k, g.element))),
+            location=event.source,
+        ))
 
     def _flow_alert(self, flow: Flow, node: str, path: FlowScheduledPath) -> None:
         unit = HOURS_PER_UNIT.get((path.offset_unit or "").lower())

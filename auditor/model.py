@@ -261,6 +261,23 @@ class FlowFieldAssignment:
 
 
 @dataclass(frozen=True)
+class FlowWaitEvent:
+    """A resume event of a Pause (a Process Builder scheduled action): a time after a moment.
+
+    ``base_field`` is the record date field the offset counts from (Process Builder's
+    TimeFieldColumnEnumOrId); None when it counts from the moment the flow reached the wait.
+    """
+
+    name: str
+    event_type: str | None  # DateRefAlarmEvent, AlarmEvent, or a platform event's name
+    offset_number: float | None  # negative: before the base date
+    offset_unit: str | None  # Hours, Days, ...
+    base_field: str | None
+    target: str | None
+    source: SourceRef
+
+
+@dataclass(frozen=True)
 class FlowElement:
     """Any flow node that does work: record operations, assignments, action calls, subflows.
 
@@ -281,6 +298,7 @@ class FlowElement:
     target: str | None
     fault_target: str | None
     source: SourceRef
+    wait_events: tuple[FlowWaitEvent, ...] = ()
 
     @property
     def can_fault(self) -> bool:

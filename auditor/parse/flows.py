@@ -21,6 +21,7 @@ from auditor.model import (
     FlowOutcome,
     FlowScheduledPath,
     FlowValue,
+    FlowWaitEvent,
 )
 from auditor.parse.base import Contribution, FileContext, expect_root
 from auditor.xmlsafe import Node
@@ -290,5 +291,30 @@ def _element(kind: str, node: Node, ctx: FileContext, sobject_types: dict[str, s
         action_type=action_type,
         target=_next_target(kind, node),
         fault_target=_target(node, "faultConnector"),
+        source=ctx.ref(node),
+        wait_events=tuple(_wait_event(event, ctx) for event in node.children("waitEvents")) if kind == "waits" else (),
+    )
+
+
+def _wait_event(node: Node, ctx: FileContext) -> FlowWaitEvent:
+    """A Pause's resume event: Flow Builder writes offset/offsetUnit, Process Builder input parameters."""
+    parameters = {p.text("name", "") or "": flow_value(p.child("value")) for p in node.children("inputParameters")}
+
+    def parameter(name: str) -> str | None:
+        value = parameters.get(name)
+        return value.text if value is not None and value.text else None
+
+    offset_text = node.text("offset") or parameter("TimeOffset")
+    try:
+        offset = float(offset_text) if offset_text is not None else None
+    except ValueError:
+        offset = None
+    return FlowWaitEvent(
+        name=node.text("name", "") or "",
+        event_type=node.text("eventType"),
+        offset_number=offset,
+        offset_unit=node.text("offsetUnit") or parameter("TimeOffsetUnit"),
+        base_field=parameter("TimeFieldColumnEnumOrId"),
+        target=_target(node, "connector"),
         source=ctx.ref(node),
     )

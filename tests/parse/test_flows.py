@@ -647,3 +647,45 @@ def test_corpus_before_save_update_and_formulas(corpus_flows: dict[str, Flow]) -
     assert corpus_flows["HardcodedUrl"].formulas == (
         ("HardcodedURL", '"https://mydomain.sandbox.my.salesforce.com/"&{!$User.Id}'),
     )
+
+
+def test_wait_events_in_both_forms() -> None:
+    """Process Builder writes the delay as input parameters, Flow Builder as offset elements."""
+    from auditor.model import FlowWaitEvent
+
+    data = b"""<?xml version="1.0" encoding="UTF-8"?>
+<Flow xmlns="http://soap.sforce.com/2006/04/metadata">
+    <label>Waits</label>
+    <waits>
+        <name>myWait_myRule_1</name>
+        <label>myWait_myRule_1</label>
+        <locationX>0</locationX>
+        <locationY>0</locationY>
+        <defaultConnectorLabel>defaultLabel</defaultConnectorLabel>
+        <waitEvents>
+            <name>pb_event</name>
+            <connector><targetReference>Alert</targetReference></connector>
+            <eventType>DateRefAlarmEvent</eventType>
+            <inputParameters><name>TimeFieldColumnEnumOrId</name><value><stringValue>CreatedDate</stringValue></value></inputParameters>
+            <inputParameters><name>TimeOffsetUnit</name><value><stringValue>Days</stringValue></value></inputParameters>
+            <inputParameters><name>TimeOffset</name><value><numberValue>-2.0</numberValue></value></inputParameters>
+            <label>pb_event</label>
+        </waitEvents>
+        <waitEvents>
+            <name>builder_event</name>
+            <connector><targetReference>Other</targetReference></connector>
+            <eventType>AlarmEvent</eventType>
+            <label>builder_event</label>
+            <offset>2</offset>
+            <offsetUnit>Hours</offsetUnit>
+        </waitEvents>
+    </waits>
+</Flow>
+"""
+    (flow,) = load_files("t", [("flows/Waits.flow", data)]).flows
+    (wait,) = flow.elements
+    assert wait.wait_events == (
+        FlowWaitEvent("pb_event", "DateRefAlarmEvent", -2.0, "Days", "CreatedDate", "Alert",
+                      SourceRef("flows/Waits.flow", 10)),
+        FlowWaitEvent("builder_event", "AlarmEvent", 2.0, "Hours", None, "Other", SourceRef("flows/Waits.flow", 19)),
+    )
