@@ -3,9 +3,11 @@
 What: a documented status with ``sla_hours`` for which no active time-based automation fires while
 the lead is still in that status and notifies someone. Counted: scheduled paths of active
 record-triggered Lead flows and time triggers of active Lead workflow rules, whose start condition
-holds only for that status (a status guard), leading to an email alert, a custom notification, a
-task or an owner change. A timed alert with no status guard fires whatever the status and is not
-an SLA alert; the finding names it when one exists.
+or a decision on the path holds only for that status (a status guard), leading to an email alert,
+a custom notification, a task or an owner change; scheduled actions of active Process Builder
+processes on Lead count the same way. A timed alert with no status guard fires whatever the
+status and is not an SLA alert; the finding names it when one exists. An alert scheduled only
+when a lead is created watches only the entry status (SL003 explains).
 
 Why it matters: an SLA nothing enforces is a wish. When a lead sits past its SLA, the owner and
 the owner's manager must be told automatically (DOMAIN: SLA breaches raise alerts).
