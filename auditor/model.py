@@ -425,6 +425,7 @@ class FileRecord:
     path: str
     kind: str  # the metadata kind recognised, or "unused"
     status: str  # "read", "unused", "duplicate", "unreadable"
+    component: str = ""  # the decoded component name (``Lead``, ``Partner Leads``); "" when unused
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,6 @@ each element's connectors but offers no reachability; the flow paths a rule need
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-
 from auditor.flowpaths import reachable
 from auditor.model import Flow, FlowElement, Model
 
@@ -33,10 +31,7 @@ def has_kind(model: Model, kind: str) -> bool:
 
 def has_lead_workflow(model: Model) -> bool:
     """True when the source holds the Lead workflow file (``workflows/Lead.workflow``)."""
-    return any(
-        record.kind == "workflow" and PurePosixPath(record.path).name.split(".", 1)[0].lower() == "lead"
-        for record in model.files
-    )
+    return any(record.kind == "workflow" and record.component.lower() == "lead" for record in model.files)
 
 
 def describe_trigger(flow: Flow) -> str:

@@ -6,6 +6,7 @@ from auditor.engine import CheckContext
 from auditor.findings import NotApplicable
 from auditor.graph import TimedAlert, timed_alerts
 from auditor.process import ProcessStatus
+from checks._automation import has_kind
 
 AUTOMATION_KINDS = {"flow", "workflow"}
 
@@ -16,13 +17,18 @@ def sla_statuses(ctx: CheckContext) -> list[ProcessStatus]:
     with_sla = [s for s in process.statuses if s.sla_hours]
     if not with_sla:
         raise NotApplicable(f"no status in {process.path} has sla_hours")
-    if not any(f.kind in AUTOMATION_KINDS for f in ctx.model.files):
+    require_automation_in_source(ctx)
+    in_org = {s.api_name for s in ctx.model.statuses}
+    return [s for s in with_sla if s.api_name in in_org or not ctx.model.statuses]
+
+
+def require_automation_in_source(ctx: CheckContext) -> None:
+    """A source without flow or workflow files cannot show whether timed alerts exist."""
+    if not any(has_kind(ctx.model, kind) for kind in AUTOMATION_KINDS):
         raise NotApplicable(
             "the source holds no flows and no workflow rules, so it cannot show whether alerts exist; "
             "retrieve Flow:* and Workflow:Lead"
         )
-    in_org = {s.api_name for s in ctx.model.statuses}
-    return [s for s in with_sla if s.api_name in in_org or not ctx.model.statuses]
 
 
 def covering(ctx: CheckContext, status: str) -> list[TimedAlert]:

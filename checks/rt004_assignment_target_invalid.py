@@ -23,8 +23,6 @@ Passing example: every queue the active rule names is in the source, supports Le
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import PurePosixPath
-from urllib.parse import unquote
 
 from auditor.engine import CheckContext
 from auditor.findings import Finding, NotApplicable, Rule, Severity
@@ -49,8 +47,7 @@ def _unreadable_queues(files: tuple[FileRecord, ...]) -> set[str]:
     names = set()
     for record in files:
         if record.kind == "queue" and record.status == "unreadable":
-            base = PurePosixPath(record.path).name.removesuffix("-meta.xml")
-            names.add(unquote(base.rpartition(".")[0]).strip().lower())
+            names.add(record.component.lower())
     return names
 
 

@@ -28,7 +28,7 @@ from auditor.engine import CheckContext
 from auditor.findings import Finding, NotApplicable, Rule, Severity
 from auditor.graph import TimedAlert, timed_alerts
 from auditor.model import SourceRef
-from checks._sla import hours
+from checks._sla import hours, require_automation_in_source
 
 RULE = Rule(
     id="SL004",
@@ -57,8 +57,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     manager_after = process.escalation.get("manager_after_hours")
     if reminder_after is None and manager_after is None:
         raise NotApplicable(f"{process.path} defines no escalation ladder (escalation: reminder_after_hours, manager_after_hours)")
-    if not any(f.kind in ("flow", "workflow") for f in ctx.model.files):
-        raise NotApplicable("the source holds no flows and no workflow rules; retrieve Flow:* and Workflow:Lead")
+    require_automation_in_source(ctx)
     alerts = [a for a in timed_alerts(ctx.graph) if a.statuses is not None and a.notifies and a.offset_hours is not None]
     where = SourceRef(process.path)
     if reminder_after is not None and not any((a.offset_hours or 0) <= reminder_after for a in alerts):

@@ -89,7 +89,7 @@ def load_files(source_name: str, files: Iterable[tuple[str, bytes]]) -> Model:
         key = (kind, ctx.parent, ctx.component.lower())
         if key in seen:
             first_path, first_data = seen[key]
-            records.append(FileRecord(relpath, kind, "duplicate"))
+            records.append(FileRecord(relpath, kind, "duplicate", ctx.component))
             if _normalised(first_data) != _normalised(data):
                 problems.append(
                     LoadProblem(
@@ -106,20 +106,20 @@ def load_files(source_name: str, files: Iterable[tuple[str, bytes]]) -> Model:
             contribution = PARSERS[kind](root, ctx)
         except XmlError as exc:
             problems.append(LoadProblem(SourceRef(relpath, exc.line), exc.message))
-            records.append(FileRecord(relpath, kind, "unreadable"))
+            records.append(FileRecord(relpath, kind, "unreadable", ctx.component))
             continue
         except NotThisKind as exc:
             problems.append(LoadProblem(SourceRef(relpath, 1), f"not a {kind} file: {exc}"))
-            records.append(FileRecord(relpath, kind, "unreadable"))
+            records.append(FileRecord(relpath, kind, "unreadable", ctx.component))
             continue
         except Exception as exc:  # a parser defect must not hide the other files' findings
             problems.append(
                 LoadProblem(SourceRef(relpath, 1), f"could not be understood ({type(exc).__name__}: {exc})")
             )
-            records.append(FileRecord(relpath, kind, "unreadable"))
+            records.append(FileRecord(relpath, kind, "unreadable", ctx.component))
             continue
         _merge(collected, contribution)
-        records.append(FileRecord(relpath, kind, "read"))
+        records.append(FileRecord(relpath, kind, "read", ctx.component))
 
     if not collected.get("statuses") and collected.get("legacy_statuses"):
         # an org retrieved at API < 38: Lead Status values live on the Status field
