@@ -165,13 +165,12 @@ class _Builder:
                 target = flowpaths.field_of(assignment, element)
                 if target and flowpaths.writes_lead(element):
                     self.graph.add_edge(node, f"Field:{target}", kind="writes")
+            for event in element.wait_events:
+                self._wait_alert(flow, node, guarded.guard, event)
         for path in flow.scheduled_paths:
             if path.path_type == "AsyncAfterCommit":
                 continue  # runs right after the save: not a timed alert
             self._flow_alert(flow, node, path)
-        for guarded in flowpaths.guarded_elements(flow):
-            for event in guarded.element.wait_events:
-                self._wait_alert(flow, node, guarded.guard, event)
 
     def _wait_alert(self, flow: Flow, node: str, guard: Node | None, event: FlowWaitEvent) -> None:
         """A Pause's resume event, such as a Process Builder scheduled action, as a timed alert."""
