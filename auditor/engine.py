@@ -14,9 +14,20 @@ from typing import Any, Protocol
 
 import networkx as nx
 
-from auditor.findings import AuditResult, Finding, NotApplicable, Rule, RuleOutcome, Severity, WaivedFinding
+from auditor.findings import (
+    AuditResult,
+    Baseline,
+    Checked,
+    Finding,
+    NotApplicable,
+    Rule,
+    RuleOutcome,
+    Severity,
+    WaivedFinding,
+)
 from auditor.graph import build_graph
 from auditor.model import Model, SourceRef
+from auditor.overview import build_overview
 from auditor.process import Process, RuleSetting
 
 INTERNAL_ERROR = Rule(
@@ -38,10 +49,14 @@ is fixed, review that rule's area by hand. The finding disappears when the check
 """
 
 
+#: A subject that a rule ran on and that yielded nothing to check is still one honest testcase.
+NOTHING_TO_CHECK = "(nothing to check)"
+
+
 class Check(Protocol):
     RULE: Rule
 
-    def check(self, ctx: "CheckContext") -> Iterator[Finding]: ...
+    def check(self, ctx: "CheckContext") -> Iterator[Finding | Checked]: ...
 
 
 @dataclass(frozen=True)
@@ -73,6 +88,10 @@ class CheckContext:
             fix=fix,
             location=location,
         )
+
+    def checked(self, subject: str, location: SourceRef | None = None) -> Checked:
+        """Record that ``subject`` was judged; yield it whether or not a finding follows."""
+        return Checked(self.rule.id, subject, location)
 
     def require_process(self) -> Process:
         if self.process is None:
@@ -125,6 +144,19 @@ def _waive(
     return kept, waived
 
 
+def _passed(checked: list[Checked], findings: list[Finding], outcomes: list[RuleOutcome]) -> tuple[Checked, ...]:
+    """Checked (rule, subject) pairs with no finding (waived or not): the passing testcases."""
+    failed = {(f.rule_id, f.subject) for f in findings}
+    first: dict[tuple[str, str], Checked] = {}
+    for item in sorted(checked, key=Checked.sort_key):
+        first.setdefault((item.rule_id, item.subject), item)
+    judged = {rule_id for rule_id, _ in first} | {rule_id for rule_id, _ in failed}
+    for outcome in outcomes:  # a rule that ran on nothing still shows as one passing case
+        if outcome.status == "ran" and outcome.rule.id not in judged:
+            first[(outcome.rule.id, NOTHING_TO_CHECK)] = Checked(outcome.rule.id, NOTHING_TO_CHECK, None)
+    return tuple(sorted((c for key, c in first.items() if key not in failed), key=Checked.sort_key))
+
+
 def run_audit(
     model: Model,
     process: Process | None,
@@ -133,10 +165,12 @@ def run_audit(
     now: dt.datetime,
     tool_version: str,
     options: Mapping[str, Any] | None = None,
+    baseline: Baseline | None = None,
 ) -> AuditResult:
     graph = build_graph(model, process)
     opts = {"today": now.date(), **(options or {})}
     findings: list[Finding] = []
+    checked: list[Checked] = []
     outcomes: list[RuleOutcome] = []
     incomplete: list[str] = []
 
@@ -148,7 +182,7 @@ def run_audit(
             continue
         ctx = CheckContext(rule=rule, model=model, graph=graph, process=process, options=opts)
         try:
-            found = list(check.check(ctx))
+            produced = list(check.check(ctx))
         except NotApplicable as na:
             outcomes.append(RuleOutcome(rule, "not-applicable", na.reason))
             continue
@@ -164,6 +198,8 @@ def run_audit(
             )
             incomplete.append(f"rule {rule.id} {rule.name} crashed ({type(exc).__name__})")
             continue
+        checked.extend(item for item in produced if isinstance(item, Checked))
+        found = [item for item in produced if isinstance(item, Finding)]
         findings.extend(_apply_severity(found, rule, setting))
         outcomes.append(RuleOutcome(rule, "ran"))
 
@@ -181,4 +217,7 @@ def run_audit(
         outcomes=tuple(sorted(outcomes, key=lambda o: o.rule.id)),
         files=model.files,
         incomplete_reasons=tuple(incomplete),
+        passed=_passed(checked, findings, outcomes),
+        overview=build_overview(model, graph, process, findings),
+        baseline=baseline,
     )

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from auditor.model import FileRecord, SourceRef
+
+if TYPE_CHECKING:
+    from auditor.overview import Overview
 
 AREAS: dict[str, str] = {
     "CF": "configuration",
@@ -71,6 +76,29 @@ class Finding:
         loc = self.location or SourceRef("")
         return (-int(self.severity), self.rule_id, loc.path, loc.line or 0, self.subject, self.message)
 
+    @property
+    def fingerprint(self) -> str:
+        """Identity across runs: rule, subject and message, not the line (edits above move it)."""
+        digest = hashlib.sha256("\x1f".join((self.rule_id, self.subject, self.message)).encode("utf-8"))
+        return digest.hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A subject a rule examined. One with no finding passed: JUnit shows it as a passing case.
+
+    Checks yield one per subject they judge (a status, an entry, a flow), before or after any
+    finding on it, so reports can count what was checked and not only what failed.
+    """
+
+    rule_id: str
+    subject: str
+    location: SourceRef | None
+
+    def sort_key(self) -> tuple[object, ...]:
+        loc = self.location or SourceRef("")
+        return (self.rule_id, self.subject, loc.path, loc.line or 0)
+
 
 @dataclass(frozen=True)
 class WaivedFinding:
@@ -86,6 +114,19 @@ class RuleOutcome:
     rule: Rule
     status: str  # "ran" | "not-applicable" | "disabled" | "error"
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """An earlier audit's findings, read from its JSON report, to tell new findings from old."""
+
+    path: str
+    generated_at: str
+    findings: tuple[Finding, ...]
+
+    @property
+    def fingerprints(self) -> frozenset[str]:
+        return frozenset(f.fingerprint for f in self.findings)
 
 
 class NotApplicable(Exception):
@@ -107,6 +148,12 @@ class AuditResult:
     outcomes: tuple[RuleOutcome, ...]
     files: tuple[FileRecord, ...]
     incomplete_reasons: tuple[str, ...] = field(default=())
+    #: (rule, subject) pairs checked with no finding and no waiver: the passing testcases.
+    passed: tuple[Checked, ...] = field(default=())
+    #: What was drawn from the org for people: the lifecycle and the routing table.
+    overview: "Overview | None" = None
+    #: The earlier result this one is compared with (``--baseline``); None without one.
+    baseline: "Baseline | None" = None
 
     @property
     def complete(self) -> bool:
@@ -114,6 +161,20 @@ class AuditResult:
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
+
+    def baseline_state(self, finding: Finding) -> str | None:
+        """SARIF's baselineState: "new" or "unchanged"; None when there is no baseline."""
+        if self.baseline is None:
+            return None
+        return "unchanged" if finding.fingerprint in self.baseline.fingerprints else "new"
+
+    @property
+    def fixed_since_baseline(self) -> tuple[Finding, ...]:
+        """Findings of the baseline that this audit no longer reports (SARIF: "absent")."""
+        if self.baseline is None:
+            return ()
+        now = {f.fingerprint for f in self.findings} | {w.finding.fingerprint for w in self.waived}
+        return tuple(f for f in self.baseline.findings if f.fingerprint not in now)
 
     def fails(self, threshold: Severity | None) -> bool:
         """True when a finding is at or above the threshold (None: never fail on findings)."""

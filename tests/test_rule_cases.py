@@ -1,8 +1,8 @@
 """Rule tests as data: every tests/cases/<RULE>.yaml becomes one test per case.
 
 A case gives metadata files (path -> XML), optionally a process file, and what the rule must say:
-the exact findings (subject, severity, a phrase of the message, file and line), or that it is not
-applicable and why. The files go through the real loader and the rule through the real engine.
+the exact findings (subject, severity, a phrase of the message, file and line), optionally the
+exact subjects it checked and passed (``passed``), or that it is not applicable and why. The files go through the real loader and the rule through the real engine.
 """
 
 from __future__ import annotations
@@ -81,6 +81,10 @@ def test_rule_case(rule_id: str, case: dict[str, Any], tmp_path: Path, monkeypat
         match = next((f for f in unmatched if _matches(f, want)), None)
         assert match is not None, f"no finding like {want} in {[f'{f.subject}: {f.message} @ {f.location}' for f in unmatched]}"
         unmatched.remove(match)
+    if "passed" in case:
+        # the subjects the rule judged and found nothing wrong with: JUnit's passing testcases
+        passed = sorted(c.subject for c in result.passed if c.rule_id == rule_id)
+        assert passed == sorted(case["passed"]), passed
 
 
 def _matches(finding: Any, want: dict[str, Any]) -> bool:
@@ -111,6 +115,8 @@ def test_every_rule_has_pass_and_fail_cases() -> None:
         assert cases, f"no tests/cases/{module.RULE.id}.yaml"
         assert any(c.get("expect") for c in cases), f"{module.RULE.id} has no failing case"
         assert any("expect" in c and not c["expect"] for c in cases), f"{module.RULE.id} has no passing case"
+        # a rule must say what it checked, or JUnit could only count its failures
+        assert any(c.get("passed") for c in cases), f"{module.RULE.id} has no case listing the subjects it passed"
 
 
 def test_every_rule_module_is_registered() -> None:
