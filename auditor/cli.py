@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import sys
 from importlib.metadata import PackageNotFoundError, version
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -69,36 +71,64 @@ def cli() -> None:
     """Audit a Salesforce + Account Engagement lead process against the documented process."""
 
 
+OUTPUT_FORMATS = ("text", "json", "junit", "sarif", "html")
+
+
 @cli.command()
 @click.argument("source", required=False, type=click.Path(path_type=Path), default=Path("."))
 @click.option("--process", "process_path", type=click.Path(path_type=Path), help="The process file (default: process.yaml beside SOURCE or in the current folder).")
 @click.option("--html", type=click.Path(path_type=Path), help="Write the HTML health report here.")
 @click.option("--junit", type=click.Path(path_type=Path), help="Write JUnit XML here.")
+@click.option("--sarif", type=click.Path(path_type=Path), help="Write SARIF 2.1.0 here (GitHub code scanning).")
 @click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write the JSON result here.")
+@click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default="text", show_default=True,
+              help="What to print on standard output.")
+@click.option("--baseline", type=click.Path(path_type=Path), help="An earlier JSON report: mark findings new or unchanged.")
 @click.option("--fail-on", type=click.Choice(["high", "medium", "low", "never"]), default="low", show_default=True,
               help="Exit 1 when a finding is at or above this severity.")
-@click.option("--quiet", "-q", is_flag=True, help="Print only the summary line.")
-def audit(source: Path, process_path: Path | None, html: Path | None, junit: Path | None,
-          json_path: Path | None, fail_on: str, quiet: bool) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary line (text format).")
+def audit(source: Path, process_path: Path | None, html: Path | None, junit: Path | None, sarif: Path | None,
+          json_path: Path | None, fmt: str, baseline: Path | None, fail_on: str, quiet: bool) -> None:
     """Audit SOURCE: an SFDX project, a Metadata API folder or a retrieve .zip (default: here)."""
-    from reports import FORMATS
+    from auditor.baseline import BaselineError, load_baseline
     from reports.text import render as render_text
 
     process = _load_process_or_fail(find_process(source, process_path))
     try:
+        earlier = load_baseline(baseline) if baseline is not None else None
+    except BaselineError as exc:
+        raise UsageFailure(str(exc)) from None
+    try:
         model = load_model(source)
     except SourceError as exc:
         raise UsageFailure(str(exc)) from None
-    result = run_audit(model, process, registry.all_checks(), now=now_utc(), tool_version=tool_version())
-    for path, fmt in ((html, "html"), (junit, "junit"), (json_path, "json")):
+    result = run_audit(model, process, registry.all_checks(), now=now_utc(), tool_version=tool_version(),
+                       baseline=earlier)
+    renderers = _renderers()
+    for path, name in ((html, "html"), (junit, "junit"), (sarif, "sarif"), (json_path, "json")):
         if path is not None:
-            _write(path, FORMATS[fmt](result))
-    text = render_text(result, color=sys.stdout.isatty() and "NO_COLOR" not in os.environ)
-    click.echo(text.rstrip("\n").splitlines()[-1] if quiet else text.rstrip("\n"))
+            _write(path, renderers[name](result))
+    if fmt == "text":
+        text = render_text(result, color=sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+        click.echo(text.rstrip("\n").splitlines()[-1] if quiet else text.rstrip("\n"))
+    else:
+        output = renderers[fmt](result)
+        click.echo(output.decode("utf-8") if isinstance(output, bytes) else output, nl=False)
     if process is None:
         click.echo("note: no process file found; rules that compare with the documented process were not applicable "
                    "(run 'leadaudit init' to write one)", err=True)
     sys.exit(exit_code(result, fail_on))
+
+
+def _renderers() -> dict[str, Callable[[AuditResult], str | bytes]]:
+    """The report formats, with the rule catalogue's documentation for those that show it."""
+    from reports import FORMATS, html, sarif
+
+    docs = {rule.id: doc for rule, doc in registry.catalogue()}
+    renderers: dict[str, Callable[[AuditResult], str | bytes]] = dict(FORMATS)
+    renderers["html"] = functools.partial(html.render, rule_docs=docs)
+    renderers["sarif"] = functools.partial(sarif.render, rule_docs=docs)
+    return renderers
 
 
 def exit_code(result: AuditResult, fail_on: str) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from auditor.engine import CheckContext
 from auditor.findings import NotApplicable
 from auditor.graph import TimedAlert, timed_alerts
+from auditor.model import SourceRef
 from auditor.process import ProcessStatus
 from checks._automation import has_kind
 
@@ -43,6 +44,13 @@ def watching(ctx: CheckContext, status: str) -> list[TimedAlert]:
     process = ctx.require_process()
     entry = process.entry_status.api_name if process.entry_status else None
     return [a for a in covering(ctx, status) if a.clock != "created only" or status == entry]
+
+
+def first_alert_location(alerts: list[TimedAlert]) -> SourceRef | None:
+    """Where the first of ``alerts`` is defined (by file and line, so the choice is stable), or None."""
+    if not alerts:
+        return None
+    return min((a.location for a in alerts), key=lambda loc: (loc.path, loc.line or 0))
 
 
 def hours(value: float) -> str:

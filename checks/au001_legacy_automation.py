@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine import CheckContext
-from auditor.findings import Finding, NotApplicable, Rule, Severity
+from auditor.findings import Checked, Finding, NotApplicable, Rule, Severity
 from auditor.model import ActionRef, Flow, WorkflowRule, WorkflowTimeTrigger
 from checks._automation import has_kind, has_lead_workflow
 
@@ -108,16 +108,21 @@ def _process_finding(ctx: CheckContext, flow: Flow) -> Finding:
     )
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
     model = ctx.model
     if not has_lead_workflow(model) and not has_kind(model, "flow"):
         raise NotApplicable(
             "the source holds neither the Lead workflow file (workflows/Lead.workflow) nor any flow; "
             "retrieve Workflow:Lead and Flow:* to judge this"
         )
+    # every workflow rule and process is judged; an inactive one passes, since it does nothing
     for rule in model.workflow_rules:
+        yield ctx.checked(f"WorkflowRule:{rule.name}", rule.source)
         if rule.active:
             yield _rule_finding(ctx, rule)
     for flow in model.lead_flows:
-        if flow.is_process_builder and flow.is_active:
+        if not flow.is_process_builder:
+            continue
+        yield ctx.checked(f"Flow:{flow.name}", flow.source)
+        if flow.is_active:
             yield _process_finding(ctx, flow)

@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine import CheckContext
-from auditor.findings import Finding, NotApplicable, Rule, Severity
+from auditor.findings import Checked, Finding, NotApplicable, Rule, Severity
 from auditor.model import Flow, FlowElement
 from checks._automation import RECORD_TRIGGERS, deferred_elements, describe_element, describe_trigger, has_kind
 
@@ -70,12 +70,13 @@ def _consequence(flow: Flow, deferred: bool) -> str:
     return "the flow stops with an unhandled fault and the transaction that launched it is rolled back"
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
     if not has_kind(ctx.model, "flow"):
         raise NotApplicable("the source holds no flows; retrieve Flow:* to judge this")
     for flow in ctx.model.lead_flows:
         if not flow.is_active or flow.is_process_builder:
             continue  # inactive flows run nowhere (AU004); processes cannot have fault paths (AU001)
+        yield ctx.checked(f"Flow:{flow.name}", flow.source)
         deferred = deferred_elements(flow)
         for element in flow.elements:
             if not element.can_fault or element.fault_target or _in_memory(flow, element):

@@ -45,7 +45,7 @@ from collections.abc import Iterator
 from itertools import combinations
 
 from auditor.engine import CheckContext
-from auditor.findings import Finding, NotApplicable, Rule, Severity
+from auditor.findings import Checked, Finding, NotApplicable, Rule, Severity
 from auditor.formula import (
     BinaryOp,
     Call,
@@ -165,13 +165,28 @@ def _fix(a: Writer, b: Writer) -> str:
     )
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
     model = ctx.model
     if not has_kind(model, "flow") and not has_lead_workflow(model):
         raise NotApplicable(
             "the source holds neither flows nor the Lead workflow file; retrieve Flow:* and Workflow:Lead to judge this"
         )
     writers = status_writers(model)
+    conflicts = list(_conflicts(model, writers))
+    # a conflict is reported on the first writer of the pair (by subject) and names the second; a
+    # writer that is only ever the second is left out of the checked subjects, or it would show as
+    # passing while it takes part in a conflict
+    firsts = {a.subject for a, _, _, _ in conflicts}
+    seconds = {b.subject for _, b, _, _ in conflicts} - firsts
+    for writer in sorted(writers, key=lambda w: w.subject):
+        if writer.subject not in seconds:
+            yield ctx.checked(writer.subject, writer.location)
+    for a, b, events, where in conflicts:
+        yield ctx.finding(a.subject, _message(a, b, events, where), fix=_fix(a, b), location=a.location)
+
+
+def _conflicts(model: Model, writers: list[Writer]) -> Iterator[tuple[Writer, Writer, frozenset[str], str]]:
+    """Pairs of writers with no order between them, the events they share, and the leads they meet on."""
     candidates = _candidates(model, writers)
     possible = {w.subject: _possible(w.entry, candidates) for w in writers}
     for a, b in combinations(sorted(writers, key=lambda w: w.subject), 2):
@@ -183,9 +198,4 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             continue
         if a.literals is not None and a.literals == b.literals and len(a.literals) == 1:
             continue  # both set the same value: the order does not change the result
-        yield ctx.finding(
-            a.subject,
-            _message(a, b, events, _statuses(shared, candidates)),
-            fix=_fix(a, b),
-            location=a.location,
-        )
+        yield a, b, events, _statuses(shared, candidates)

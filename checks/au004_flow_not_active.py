@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine import CheckContext
-from auditor.findings import Finding, NotApplicable, Rule, Severity
+from auditor.findings import Checked, Finding, NotApplicable, Rule, Severity
 from auditor.model import Flow
 from checks._automation import describe_element, describe_trigger, has_kind
 
@@ -55,13 +55,16 @@ def _work(flow: Flow) -> str:
     return f" (this version: {'; '.join(doing[:3])}{more})"
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
     if not has_kind(ctx.model, "flow"):
         raise NotApplicable("the source holds no flows; retrieve Flow:* to judge this")
     for flow in ctx.model.lead_flows:
-        if flow.is_process_builder or flow.trigger_type not in _TRIGGERS or flow.is_active:
+        if flow.is_process_builder or flow.trigger_type not in _TRIGGERS:
             continue
         subject = f"Flow:{flow.name}"
+        yield ctx.checked(subject, flow.source)
+        if flow.is_active:
+            continue
         trigger = describe_trigger(flow)
         if flow.status is None:
             yield ctx.finding(

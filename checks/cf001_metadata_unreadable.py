@@ -20,7 +20,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine import CheckContext
-from auditor.findings import Finding, Rule, Severity
+from auditor.findings import Checked, Finding, Rule, Severity
+from auditor.model import SourceRef
 
 RULE = Rule(
     id="CF001",
@@ -31,10 +32,16 @@ RULE = Rule(
 )
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
+    # every file of the source is a subject: a report lists the files read as well as those that
+    # were not (a file no parser needs, such as an Apex class, passes: nothing in it was missed)
+    for record in ctx.model.files:
+        yield ctx.checked(f"File:{record.path}", SourceRef(record.path))
     for problem in ctx.model.problems:
         if problem.kind != "unreadable":
             continue
+        # a problem may name a path the file list lacks (a zip entry refused before it was read)
+        yield ctx.checked(f"File:{problem.source.path}", problem.source)
         yield ctx.finding(
             f"File:{problem.source.path}",
             f"{problem.source} could not be read: {problem.message}",

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine import CheckContext
-from auditor.findings import Finding, Rule, Severity
+from auditor.findings import Checked, Finding, Rule, Severity
 from auditor.model import SourceRef
 
 RULE = Rule(
@@ -30,14 +30,17 @@ RULE = Rule(
 )
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
     process = ctx.require_process()
     for waiver in process.waivers:
+        subject = f"Waiver:{waiver.rule}:{waiver.subject}"
+        location = SourceRef(process.path, waiver.line)
+        yield ctx.checked(subject, location)
         if waiver.expires < ctx.today:
             yield ctx.finding(
-                f"Waiver:{waiver.rule}:{waiver.subject}",
+                subject,
                 f"the waiver of {waiver.rule} for {waiver.subject} expired on {waiver.expires.isoformat()} "
                 f"(reason given: {waiver.reason}); the finding it covered is reported again",
                 fix="Fix the finding and remove the waiver, or renew it with a new reason and expiry date.",
-                location=SourceRef(process.path, waiver.line),
+                location=location,
             )

@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine import CheckContext
-from auditor.findings import Finding, Rule, Severity
+from auditor.findings import Checked, Finding, Rule, Severity
+from auditor.model import SourceRef
 
 RULE = Rule(
     id="CF004",
@@ -29,9 +30,14 @@ RULE = Rule(
 )
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
+    # each file holding a component is a subject; of two differing copies the ignored one fails
+    for record in ctx.model.files:
+        if record.kind != "unused":  # files no parser reads hold no component to duplicate
+            yield ctx.checked(f"File:{record.path}", SourceRef(record.path))
     for problem in ctx.model.problems:
         if problem.kind == "duplicate":
+            yield ctx.checked(f"File:{problem.source.path}", problem.source)
             yield ctx.finding(
                 f"File:{problem.source.path}",
                 problem.message,

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine import CheckContext
-from auditor.findings import Finding, Rule, Severity
+from auditor.findings import Checked, Finding, Rule, Severity
 from auditor.model import SourceRef
 from checks._support import describe, org_statuses
 
@@ -34,13 +34,15 @@ RULE = Rule(
 )
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
     process = ctx.require_process()
     statuses = org_statuses(ctx.model)
     by_name = {s.api_name: s for s in statuses}
     for documented in process.statuses:
         location: SourceRef | None
+        subject = f"Status:{documented.api_name}"
         present = by_name.get(documented.api_name)
+        yield ctx.checked(subject, present.source if present is not None else ctx.model.status_source)
         if present is not None and present.active:
             continue
         if present is not None:
@@ -63,4 +65,4 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                 f"{process.path} (line {documented.line}) to the org's API name."
             )
             location = ctx.model.status_source
-        yield ctx.finding(f"Status:{documented.api_name}", message, fix=fix, location=location)
+        yield ctx.finding(subject, message, fix=fix, location=location)

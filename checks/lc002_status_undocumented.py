@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine import CheckContext
-from auditor.findings import Finding, Rule, Severity
+from auditor.findings import Checked, Finding, Rule, Severity
 from checks._support import describe, org_statuses
 
 RULE = Rule(
@@ -32,11 +32,14 @@ RULE = Rule(
 )
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
     process = ctx.require_process()
     documented = {s.api_name for s in process.statuses}
     for status in org_statuses(ctx.model):
-        if status.active and status.api_name not in documented:
+        if not status.active:
+            continue  # an inactive value cannot be chosen, documented or not
+        yield ctx.checked(f"Status:{status.api_name}", status.source)
+        if status.api_name not in documented:
             yield ctx.finding(
                 f"Status:{status.api_name}",
                 f"active Lead Status {describe(status)} is not documented in {process.path}",

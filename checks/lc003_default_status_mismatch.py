@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine import CheckContext
-from auditor.findings import Finding, NotApplicable, Rule, Severity
+from auditor.findings import Checked, Finding, NotApplicable, Rule, Severity
 from auditor.model import BusinessProcess, Model, RecordType, StatusValue
 from auditor.process import ProcessStatus
 from checks._support import describe, org_statuses
@@ -112,7 +112,7 @@ def _business_process_finding(
     )
 
 
-def _master_findings(ctx: CheckContext, entry: ProcessStatus | None, note: str) -> Iterator[Finding]:
+def _master_findings(ctx: CheckContext, entry: ProcessStatus | None, note: str) -> Iterator[Finding | Checked]:
     """The picklist default, judged when no record type's business process decides instead.
 
     ``note`` (record types not judged) is set when active record types exist: then the picklist
@@ -124,6 +124,7 @@ def _master_findings(ctx: CheckContext, entry: ProcessStatus | None, note: str) 
     suffix = f"; {note}" if note else ""
     if not defaults:
         wanted = f"'{entry.api_name}'" if entry else "the first status of your process"
+        yield ctx.checked("Status:(default)", ctx.model.status_source)
         yield ctx.finding(
             "Status:(default)",
             f"the Lead Status picklist has no active default value, so {who} get no status or the first value"
@@ -133,7 +134,12 @@ def _master_findings(ctx: CheckContext, entry: ProcessStatus | None, note: str) 
         )
         return
     default = defaults[0]
-    if entry is not None and default.api_name != entry.api_name:
+    if entry is None:
+        # without an entry status only the presence of a default is judged
+        yield ctx.checked("Status:(default)", ctx.model.status_source)
+        return
+    yield ctx.checked(f"Status:{default.api_name}", default.source)
+    if default.api_name != entry.api_name:
         yield ctx.finding(
             f"Status:{default.api_name}",
             f"{who} start in {describe(default)}, the picklist default, but the process's entry status "
@@ -143,23 +149,25 @@ def _master_findings(ctx: CheckContext, entry: ProcessStatus | None, note: str) 
         )
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
     model = ctx.model
     entry = ctx.process.entry_status if ctx.process else None
     used, unjudged = _by_process(model)
     if not used and not unjudged:
         yield from _master_findings(ctx, entry, "")  # no active record types: the picklist default decides
         return
-    findings: list[Finding] = []
+    # held back until the verdict is known: a rule found not applicable yields nothing
+    produced: list[Finding | Checked] = []
     if entry is not None:
         statuses = model.status_by_api_name()
         for bp, record_types in sorted(used.values(), key=lambda pair: pair[0].name.casefold()):
+            produced.append(ctx.checked(f"BusinessProcess:{bp.name}", bp.source))
             if bp.default_value != entry.api_name:
-                findings.append(_business_process_finding(ctx, bp, record_types, entry, statuses))
+                produced.append(_business_process_finding(ctx, bp, record_types, entry, statuses))
     note = _unjudged_text(model, unjudged) if unjudged else ""
     if unjudged and model.status_source is not None:
-        findings.extend(_master_findings(ctx, entry, note))
-    if not findings:
+        produced.extend(_master_findings(ctx, entry, note))
+    if not any(isinstance(item, Finding) for item in produced):
         if unjudged:
             # the part that was judged is fine, but a silent pass would claim the rest is too
             raise NotApplicable(f"no mismatch among the defaults the source holds, but {note}")
@@ -168,4 +176,4 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                 "new leads start in the default values of the business processes of the active record types, "
                 "and without a process file there is no entry status to compare them to"
             )
-    yield from findings
+    yield from produced

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine import CheckContext
-from auditor.findings import Finding, Rule, Severity
+from auditor.findings import Checked, Finding, Rule, Severity
 from checks._support import describe, org_statuses
 
 RULE = Rule(
@@ -32,9 +32,10 @@ RULE = Rule(
 )
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
     statuses = org_statuses(ctx.model)
     converted = [s for s in statuses if s.converted and s.active]
+    yield ctx.checked("Status:(converted)", ctx.model.status_source)
     if not converted:
         yield ctx.finding(
             "Status:(converted)",
@@ -48,6 +49,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     documented = {s.api_name: s for s in ctx.process.statuses}
     for doc in ctx.process.statuses:
         org = by_name.get(doc.api_name)
+        if org is not None:  # a documented status the org has: its Converted flag is compared
+            yield ctx.checked(f"Status:{doc.api_name}", org.source)
         if doc.converted and org is not None and not org.converted:
             yield ctx.finding(
                 f"Status:{doc.api_name}",

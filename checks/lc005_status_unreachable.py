@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine import CheckContext
-from auditor.findings import Finding, NotApplicable, Rule, Severity
+from auditor.findings import Checked, Finding, NotApplicable, Rule, Severity
 from auditor.model import SourceRef
 from auditor.graph import Transition, transitions
 from auditor.process import ProcessStatus
@@ -42,7 +42,7 @@ RULE = Rule(
 )
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
     process = ctx.require_process()
     life = lifecycle(ctx)
     entry = process.entry_status
@@ -50,6 +50,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         raise NotApplicable("the process's entry status is not a usable Lead Status value (see LC001, LC007)")
     creation = life.blocked.get((None, entry.api_name))
     if creation:
+        # only the entry status is judged: every other status fails with it, in this one finding
+        yield ctx.checked(f"Status:{entry.api_name}", SourceRef(process.path, entry.line))
         yield ctx.finding(
             f"Status:{entry.api_name}",
             f"no lead can be created in the entry status '{entry.api_name}': {describe_blocks(creation)} "
@@ -71,10 +73,17 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             followers.add(documented.api_name)  # only entered from other unreachable statuses
         else:
             roots.append((documented, *cause))
-    explained: set[str] = set()
+    downstream_of = {
+        documented.api_name: sorted(_reachable(documented.api_name, all_moves) & followers - {documented.api_name})
+        for documented, *_ in roots
+    }
+    explained = {name for downstream in downstream_of.values() for name in downstream}
+    for documented in process.statuses:
+        # a status named only in its root's finding is neither passed nor failed on its own
+        if documented.api_name in in_org and documented.api_name not in explained:
+            yield ctx.checked(f"Status:{documented.api_name}", SourceRef(process.path, documented.line))
     for documented, message, fix, location in roots:
-        downstream = sorted(_reachable(documented.api_name, all_moves) & followers - {documented.api_name})
-        explained.update(downstream)
+        downstream = downstream_of[documented.api_name]
         if downstream:
             message += f"; so {', '.join(repr(d) for d in downstream)}, entered only after it, cannot be reached either"
         yield ctx.finding(f"Status:{documented.api_name}", message, fix=fix, location=location)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine import CheckContext
-from auditor.findings import Finding, Rule, Severity
+from auditor.findings import Checked, Finding, Rule, Severity
 from auditor.model import SourceRef
 from checks._lifecycle import describe_blocks, lifecycle
 
@@ -34,18 +34,19 @@ RULE = Rule(
 )
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
     process = ctx.require_process()
     life = lifecycle(ctx)
     for documented in process.statuses:
         name = documented.api_name
         if documented.terminal or name not in life.usable:
             continue
+        where = SourceRef(process.path, documented.line)
+        yield ctx.checked(f"Status:{name}", where)
         outgoing = [m for m in life.moves if m.source_status == name and m.target_status != name]
         open_ways = [m for m in outgoing if not life.is_blocked(m)]
         if open_ways:
             continue
-        where = SourceRef(process.path, documented.line)
         if not outgoing:
             yield ctx.finding(
                 f"Status:{name}",

@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine import CheckContext
-from auditor.findings import Finding, NotApplicable, Rule, Severity
+from auditor.findings import Checked, Finding, NotApplicable, Rule, Severity
 from auditor.model import BusinessProcess, RecordType
 from checks._support import describe, org_statuses
 
@@ -72,7 +72,7 @@ def _skipped_text(skipped: list[RecordType]) -> str:
     return ", ".join(parts)
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
     model = ctx.model
     statuses = org_statuses(model)
     if not model.record_types:
@@ -101,8 +101,11 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     offered = {value for _, bp in judged for value in bp.values}
     scope = ", ".join(f"'{rt.name}' with business process '{bp.name}'" for rt, bp in judged)
     for status in active:
-        if status.api_name in offered or status.api_name in documented:
+        if status.api_name in documented:
             continue  # a documented status missing from a process is LC005's (reachability)
+        yield ctx.checked(f"Status:{status.api_name}", status.source)
+        if status.api_name in offered:
+            continue
         yield ctx.finding(
             f"Status:{status.api_name}",
             f"active Lead Status {describe(status)} is offered by no business process of an active record type "

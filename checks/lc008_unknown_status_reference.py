@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine import CheckContext
-from auditor.findings import Finding, Rule, Severity
+from auditor.findings import Checked, Finding, Rule, Severity
 from auditor.sites import status_mentions
 from checks._support import describe, org_statuses
 
@@ -42,12 +42,14 @@ RULE = Rule(
 )
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
     statuses = org_statuses(ctx.model)
     api_names = {s.api_name for s in statuses}
     folded_names = {name.casefold() for name in api_names}
     seen: set[tuple[str, str]] = set()
     for mention in status_mentions(ctx.model):
+        # each rule, entry or flow that names a status is a subject; one unknown value fails it
+        yield ctx.checked(mention.subject, mention.location)
         if mention.value in api_names or (mention.subject, mention.value) in seen:
             continue
         if not mention.case_sensitive and mention.value.casefold() in folded_names:

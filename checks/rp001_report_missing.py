@@ -32,7 +32,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from auditor.engine import CheckContext
-from auditor.findings import Finding, NotApplicable, Rule, Severity
+from auditor.findings import Checked, Finding, NotApplicable, Rule, Severity
 from auditor.model import Model, Report, SourceRef
 
 RULE = Rule(
@@ -133,7 +133,7 @@ def _inventory(model: Model, lead_reports: list[Report]) -> str:
     return f"the Lead reports in the source: {'; '.join(shown)}{more}"
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
     process = ctx.require_process()
     if not process.reports:
         raise NotApplicable(f"{process.path} lists no reports (reports:)")
@@ -144,6 +144,9 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     for entry in process.reports:
         subject = f"Report:{entry['name']}"
         needs = _needs(entry)
+        match = next((r for r in lead_reports if _matches(r, entry)), None)
+        # a report that satisfies the entry is what a person opens; else the process file that asks for it
+        yield ctx.checked(subject, match.source if match is not None else where)
         if not model.reports:
             yield ctx.finding(
                 subject,
@@ -154,7 +157,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                 severity=Severity.LOW,
             )
             continue
-        if any(_matches(r, entry) for r in lead_reports):
+        if match is not None:
             continue
         yield ctx.finding(
             subject,

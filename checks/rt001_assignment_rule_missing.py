@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine import CheckContext
-from auditor.findings import Finding, NotApplicable, Rule, Severity
+from auditor.findings import Checked, Finding, NotApplicable, Rule, Severity
 
 RULE = Rule(
     id="RT001",
@@ -30,11 +30,13 @@ RULE = Rule(
 )
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
     model = ctx.model
     if model.assignment_rules_source is None:
         raise NotApplicable("no Lead assignment rules in the source (assignmentRules/Lead.assignmentRules)")
     active = [r for r in model.assignment_rules if r.active]
+    # the one active rule is what a reviewer opens; otherwise the file that lacks it
+    yield ctx.checked("AssignmentRule:(active)", active[0].source if len(active) == 1 else model.assignment_rules_source)
     if not active:
         names = ", ".join(f"'{r.name}'" for r in model.assignment_rules) or "none"
         yield ctx.finding(

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine import CheckContext
-from auditor.findings import Finding, NotApplicable, Rule, Severity
+from auditor.findings import Checked, Finding, NotApplicable, Rule, Severity
 from auditor.model import LeadRule, Model, RuleEntry
 from checks._routing import is_catch_all
 
@@ -100,7 +100,7 @@ def _falls_through(rule: LeadRule, model: Model) -> str:
     return f"leads with {_describe(sorted(chosen), rule, model)} match no entry"
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
     model = ctx.model
     if model.assignment_rules_source is None:
         raise NotApplicable("no Lead assignment rules in the source (assignmentRules/Lead.assignmentRules)")
@@ -109,6 +109,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         raise NotApplicable("no active Lead assignment rule (reported by RT001)")
     subject = f"AssignmentRule:{rule.name}"
     if not rule.entries:
+        yield ctx.checked(subject, rule.source)
         yield ctx.finding(
             subject,
             f"active assignment rule '{rule.name}' has no entries: every lead stays with the Default Lead Owner "
@@ -121,6 +122,9 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     catch_alls = [entry for entry, verdict in verdicts if verdict]
     if catch_alls:
         fallback = catch_alls[0]
+        # the rule has its fallback; whether that entry assigns anyone is judged on the entry itself
+        yield ctx.checked(subject, fallback.source)
+        yield ctx.checked(f"{subject}#{fallback.order}", fallback.source)
         if fallback.do_not_reassign_owner:
             yield ctx.finding(
                 f"{subject}#{fallback.order}",
@@ -138,6 +142,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             f"cannot tell whether '{rule.name}' has a catch-all: the formula of entry "
             f"{', '.join(map(str, unknown))} could not be parsed (see VR003)"
         )
+    yield ctx.checked(subject, rule.entries[-1].source)
     yield ctx.finding(
         subject,
         f"active assignment rule '{rule.name}' has no catch-all entry: {_falls_through(rule, model)} and stay with "

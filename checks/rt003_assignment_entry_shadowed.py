@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine import CheckContext
-from auditor.findings import Finding, Rule, Severity
+from auditor.findings import Checked, Finding, Rule, Severity
 from auditor.model import RuleEntry
 from auditor.sites import try_parse
 from checks._routing import (
@@ -89,10 +89,11 @@ def _consequence(earlier: RuleEntry, later: RuleEntry) -> str:
     return f"{assignee(later)} never receives these leads: {taken_by}"
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
     rule = active_assignment_rule(ctx.model)
     entries = rule.entries
     for index, later in enumerate(entries):
+        yield ctx.checked(entry_subject(rule, later), later.source)
         for earlier in entries[:index]:
             why = _why(earlier, later)
             if why is None:

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine import CheckContext
-from auditor.findings import Finding, NotApplicable, Rule, Severity
+from auditor.findings import Checked, Finding, NotApplicable, Rule, Severity
 from auditor.model import FileRecord, Queue, RuleEntry
 from checks._routing import active_assignment_rule, entry_subject
 
@@ -78,7 +78,7 @@ def _problems(queue: Queue) -> tuple[list[str], list[str]]:
     return problems, fixes
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
     model = ctx.model
     rule = active_assignment_rule(model)
     targets = _queue_entries(rule.entries)
@@ -99,6 +99,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         queue = by_name.get(name.lower())
         if queue is None and name.lower() in unreadable:
             continue  # its file could not be read (CF001): what it holds is unknown
+        yield ctx.checked(entry_subject(rule, entry), entry.source)
         if queue is None:
             problem, fix = _missing(name, model.queues)
             problems = [problem]

@@ -38,9 +38,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine import CheckContext
-from auditor.findings import Finding, NotApplicable, Rule, Severity
+from auditor.findings import Checked, Finding, NotApplicable, Rule, Severity
 from auditor.logic import field_key
-from auditor.model import LeadRule, Model, SourceRef
+from auditor.model import Flow, LeadRule, Model, SourceRef
 from checks._routing import flow_reads, formula_keys, owner_flows, routing_flows
 
 RULE = Rule(
@@ -106,7 +106,7 @@ def _matching_location(model: Model, fallback: SourceRef | None) -> SourceRef | 
     return lead_rules[0].source if lead_rules else fallback
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
     process = ctx.require_process()
     dimensions = process.routing.dimensions
     if not dimensions:
@@ -148,6 +148,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             if unknown:
                 skipped.append(f"{dim}: {unknown}")
                 continue
+            yield ctx.checked(subject, location)
             ignored = sorted({name for k in keys for name in overwritten.get(k, [])})
             flows_part = "no active record-triggered Lead flow that sets the owner reads it"
             if ignored and rule is not None:
@@ -173,7 +174,9 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                 location=location,
             )
             continue
+        used_at = _first_use(rule, entries, flows, readers) or location
         if dim != "installed_base":
+            yield ctx.checked(subject, used_at)
             continue
         matching = _matching(model)
         if matching == "unknown":
@@ -182,6 +185,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                 "cannot be judged"
             )
             continue
+        yield ctx.checked(subject, used_at)
         if matching == "absent":
             numbers = ", ".join(map(str, entries))
             used = [f"entry {numbers} of {where} tests {named}"] if entries else []
@@ -197,6 +201,13 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             )
     if skipped and not found:
         raise NotApplicable("cannot judge " + "; ".join(skipped))
+
+
+def _first_use(rule: LeadRule | None, entries: list[int], flows: list[Flow], readers: list[str]) -> SourceRef | None:
+    """Where a used dimension is read: its first assignment entry, else its first routing flow."""
+    if rule is not None and entries:
+        return next((e.source for e in rule.entries if e.order == entries[0]), None)
+    return next((f.source for f in flows if readers and f.name == readers[0]), None)
 
 
 def _unknown(unreadable_entries: list[int], unreadable_flows: list[str], has_flows: bool) -> str | None:

@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine import CheckContext
-from auditor.findings import Finding, NotApplicable, Rule, Severity
+from auditor.findings import Checked, Finding, NotApplicable, Rule, Severity
 from auditor.logic import field_key
 from checks._routing import (
     active_assignment_rule,
@@ -88,7 +88,7 @@ def _after_save_routing(ctx: CheckContext, rule_name: str) -> None:
     )
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
     rule = active_assignment_rule(ctx.model)
     if not rule.entries:
         raise NotApplicable(f"active assignment rule '{rule.name}' has no entries (reported by RT002)")
@@ -100,9 +100,12 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         raise NotApplicable(
             f"no entry of active assignment rule '{rule.name}' assigns anyone (Do Not Reassign Owner everywhere)"
         )
+    subject = f"AssignmentRule:{rule.name}"
     if len(keys) != 1:
+        yield ctx.checked(subject, rule.source)
         return
     _after_save_routing(ctx, rule.name)
+    yield ctx.checked(subject, rule.source)
     first = live[0]
     target = assignee(first)
     opening = _opening(rule.name, target, len(live), len(rule.entries))
@@ -116,7 +119,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     dimensions = ", ".join(ctx.process.routing.dimensions) if ctx.process is not None else ""
     documented = f"; the documented routing dimensions ({dimensions}) are not used" if dimensions else ""
     yield ctx.finding(
-        f"AssignmentRule:{rule.name}",
+        subject,
         f"{opening}: {how}{documented}",
         fix=(
             f"Add entries above the catch-all of '{rule.name}' that send leads to the team that fits them "

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine import CheckContext
-from auditor.findings import Finding, NotApplicable, Rule, Severity
+from auditor.findings import Checked, Finding, NotApplicable, Rule, Severity
 from auditor.formula import FormulaError
 from auditor.logic import Facts, Tri, evaluate, rule_entry_formula
 from auditor.model import RuleEntry
@@ -61,11 +61,13 @@ def _answers_everyone(entry: RuleEntry) -> bool | None:
     return condition is None or evaluate(condition, _REACHABLE) is Tri.TRUE
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
     model = ctx.model
     if model.auto_response_rules_source is None:
         raise NotApplicable("no Lead auto-response rules in the source (autoResponseRules/Lead.autoResponseRules)")
     active = [r for r in model.auto_response_rules if r.active]
+    # is one active: judged on the file, or on the active rule a reviewer would open
+    yield ctx.checked("AutoResponseRule:(active)", active[0].source if active else model.auto_response_rules_source)
     if not active:
         names = ", ".join(f"'{r.name}'" for r in model.auto_response_rules) or "none"
         yield ctx.finding(
@@ -79,6 +81,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     rule = active[0]
     subject = f"AutoResponseRule:{rule.name}"
     if not rule.entries:
+        yield ctx.checked(subject, rule.source)
         yield ctx.finding(
             subject,
             f"active auto-response rule '{rule.name}' has no entries, so no new lead gets an automatic confirmation",
@@ -87,7 +90,9 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         )
         return
     verdicts = [(entry, _answers_everyone(entry)) for entry in rule.entries]
-    if any(verdict for _, verdict in verdicts):
+    answering = [entry for entry, verdict in verdicts if verdict]
+    if answering:
+        yield ctx.checked(subject, answering[0].source)
         return
     unknown = [entry.order for entry, verdict in verdicts if verdict is None]
     if unknown:
@@ -95,6 +100,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             f"cannot tell whether '{rule.name}' answers every lead: the criteria of entry "
             f"{', '.join(map(str, unknown))} could not be parsed (see VR003)"
         )
+    yield ctx.checked(subject, rule.entries[-1].source)
     answered = "; ".join(f"entry {entry.order}: {describe_criteria(entry)}" for entry in rule.entries)
     yield ctx.finding(
         subject,

@@ -30,9 +30,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from auditor.engine import CheckContext
-from auditor.findings import Finding, NotApplicable, Rule, Severity
+from auditor.findings import Checked, Finding, NotApplicable, Rule, Severity
 from auditor.model import CriteriaItem, Flow, FlowValue, Model, SourceRef
-from checks._routing import plain_field, string_literals
+from checks._routing import entry_subject, plain_field, string_literals
 
 RULE = Rule(
     id="RT008",
@@ -162,9 +162,8 @@ def _flow_places(flow: Flow) -> Iterator[_Place]:
 
 def _places(model: Model) -> Iterator[_Place]:
     for rule in (*model.assignment_rules, *model.auto_response_rules):
-        prefix = "AssignmentRule" if rule.kind == "assignment" else "AutoResponseRule"
         for entry in rule.entries:
-            subject = f"{prefix}:{rule.name}#{entry.order}"
+            subject = entry_subject(rule, entry)
             what = f"{rule.kind} rule '{rule.name}', entry {entry.order}"
             yield from _criteria(subject, what, entry.criteria, rule.active)
             yield from _formula(subject, what, "its formula", entry.formula, entry.source, rule.active)
@@ -184,7 +183,18 @@ def _places(model: Model) -> Iterator[_Place]:
         yield from _flow_places(flow)
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def _searched(model: Model) -> Iterator[tuple[str, SourceRef]]:
+    """Every component searched, by the subject its findings use: each is a checked subject."""
+    for rule in (*model.assignment_rules, *model.auto_response_rules):
+        for entry in rule.entries:
+            yield entry_subject(rule, entry), entry.source
+    yield from ((f"WorkflowRule:{wf.name}", wf.source) for wf in model.workflow_rules)
+    yield from ((f"WorkflowFieldUpdate:{fu.name}", fu.source) for fu in model.workflow_field_updates)
+    yield from ((f"ValidationRule:{vr.name}", vr.source) for vr in model.validation_rules)
+    yield from ((f"Flow:{flow.name}", flow.source) for flow in model.lead_flows)
+
+
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
     model = ctx.model
     searched = (
         model.assignment_rules, model.auto_response_rules, model.workflow_rules, model.workflow_field_updates,
@@ -192,6 +202,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     )
     if not any(searched):
         raise NotApplicable("the source holds no Lead rules, validation rules, workflow or Lead flows to search")
+    for subject, location in _searched(model):
+        yield ctx.checked(subject, location)
     grouped: dict[tuple[str, str], list[_Place]] = {}
     for place in _places(model):
         for record_id in record_ids(place.text):

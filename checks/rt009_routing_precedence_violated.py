@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from auditor.engine import CheckContext
-from auditor.findings import Finding, NotApplicable, Rule, Severity
+from auditor.findings import Checked, Finding, NotApplicable, Rule, Severity
 from auditor.logic import field_key
 from auditor.model import RuleEntry
 from auditor.process import Routing
@@ -102,7 +102,7 @@ def _dim(name: str) -> str:
     return name.replace("_", " ")
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
     process = ctx.require_process()
     routing = process.routing
     if not routing.precedence:
@@ -112,7 +112,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     order = " > ".join(routing.precedence)
     for index, later in enumerate(placed):
         if later is None:
-            continue
+            continue  # on no ranked dimension, or not comparable: not judged
+        yield ctx.checked(entry_subject(rule, later.entry), later.entry.source)
         takers: list[tuple[_Placed, str]] = []
         for earlier in placed[:index]:
             if earlier is None or not earlier.may_take or earlier.rank <= later.rank:

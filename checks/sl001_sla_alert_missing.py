@@ -27,10 +27,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine import CheckContext
-from auditor.findings import Finding, Rule, Severity
+from auditor.findings import Checked, Finding, Rule, Severity
 from auditor.graph import timed_alerts
 from auditor.model import SourceRef
-from checks._sla import hours, sla_statuses, watching
+from checks._sla import first_alert_location, hours, sla_statuses, watching
 
 RULE = Rule(
     id="SL001",
@@ -42,11 +42,16 @@ RULE = Rule(
 )
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
     process = ctx.require_process()
     unguarded = [a for a in timed_alerts(ctx.graph) if a.statuses is None and a.notifies]
     for status in sla_statuses(ctx):
-        if watching(ctx, status.api_name):
+        subject = f"Status:{status.api_name}"
+        documented = SourceRef(process.path, status.line)
+        alerts = watching(ctx, status.api_name)
+        # a watched status points at the alert that watches it: the evidence a reviewer opens
+        yield ctx.checked(subject, first_alert_location(alerts) or documented)
+        if alerts:
             continue
         message = (
             f"status '{status.api_name}' has an SLA of {hours(status.sla_hours or 0)}, but no active flow or "
@@ -60,11 +65,11 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             else f"starts when Status changes to '{status.api_name}'"
         )
         yield ctx.finding(
-            f"Status:{status.api_name}",
+            subject,
             message,
             fix=(
                 f"Add a record-triggered flow on Lead that {when}, with a scheduled path "
                 f"{hours(status.sla_hours or 0)} after the trigger that notifies the owner."
             ),
-            location=SourceRef(process.path, status.line),
+            location=documented,
         )

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine import CheckContext
-from auditor.findings import Finding, Rule, Severity
+from auditor.findings import Checked, Finding, Rule, Severity
 from checks._sla import hours, sla_statuses, watching
 
 RULE = Rule(
@@ -32,16 +32,18 @@ RULE = Rule(
 )
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
     for status in sla_statuses(ctx):
         timed = [a for a in watching(ctx, status.api_name) if a.offset_hours is not None]
         if not timed:
-            continue
+            continue  # nothing watches it: SL001's finding, not a lateness to judge
         earliest = min(timed, key=lambda a: (a.offset_hours or 0, a.what))
+        subject = f"Status:{status.api_name}"
+        yield ctx.checked(subject, earliest.location)
         sla = status.sla_hours or 0
         if (earliest.offset_hours or 0) > sla:
             yield ctx.finding(
-                f"Status:{status.api_name}",
+                subject,
                 f"the earliest alert for '{status.api_name}', {earliest.what}, fires after "
                 f"{hours(earliest.offset_hours or 0)}; the SLA is {hours(sla)}, so every breach goes unnoticed "
                 f"for {hours((earliest.offset_hours or 0) - sla)}",

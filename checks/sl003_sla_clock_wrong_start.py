@@ -27,8 +27,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine import CheckContext
-from auditor.findings import Finding, Rule, Severity
-from checks._sla import covering, sla_statuses
+from auditor.findings import Checked, Finding, Rule, Severity
+from checks._sla import covering, first_alert_location, sla_statuses
 
 RULE = Rule(
     id="SL003",
@@ -50,17 +50,21 @@ CONSEQUENCE = {
 }
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
     process = ctx.require_process()
     entry = process.entry_status.api_name if process.entry_status else None
     for status in sla_statuses(ctx):
-        for alert in covering(ctx, status.api_name):
+        subject = f"Status:{status.api_name}"
+        alerts = covering(ctx, status.api_name)
+        if alerts:  # a status no alert covers has no clock to judge (SL001 reports it)
+            yield ctx.checked(subject, first_alert_location(alerts))
+        for alert in alerts:
             if alert.clock in ("record created", "created only") and status.api_name == entry:
                 continue  # a new lead enters the entry status when it is created
             if alert.clock not in CONSEQUENCE:
                 continue
             yield ctx.finding(
-                f"Status:{status.api_name}",
+                subject,
                 f"{alert.what} watches '{status.api_name}' but counts from "
                 + CONSEQUENCE[alert.clock].format(status=status.api_name),
                 fix=(

@@ -25,10 +25,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine import CheckContext
-from auditor.findings import Finding, NotApplicable, Rule, Severity
+from auditor.findings import Checked, Finding, NotApplicable, Rule, Severity
 from auditor.graph import TimedAlert, timed_alerts
 from auditor.model import SourceRef
-from checks._sla import hours, require_automation_in_source
+from checks._sla import first_alert_location, hours, require_automation_in_source
 
 RULE = Rule(
     id="SL004",
@@ -51,7 +51,7 @@ def _reaches_manager(alert: TimedAlert) -> bool | None:
     return False if alert.recipients else None
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
     process = ctx.require_process()
     reminder_after = process.escalation.get("reminder_after_hours")
     manager_after = process.escalation.get("manager_after_hours")
@@ -60,26 +60,32 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     require_automation_in_source(ctx)
     alerts = [a for a in timed_alerts(ctx.graph) if a.statuses is not None and a.notifies and a.offset_hours is not None]
     where = SourceRef(process.path)
-    if reminder_after is not None and not any((a.offset_hours or 0) <= reminder_after for a in alerts):
-        yield ctx.finding(
-            "Escalation:reminder",
-            f"no timed alert reminds anyone within {hours(reminder_after)} of a lead entering a status "
-            f"({len(alerts)} status alert(s) in the source, none that early)",
-            fix=f"Add a scheduled path {hours(reminder_after)} after the status change that notifies the owner.",
-            location=where,
-        )
+    # a passing step points at the alert that builds it: the evidence a reviewer opens
+    if reminder_after is not None:
+        reminders = [a for a in alerts if (a.offset_hours or 0) <= reminder_after]
+        yield ctx.checked("Escalation:reminder", first_alert_location(reminders) or where)
+        if not reminders:
+            yield ctx.finding(
+                "Escalation:reminder",
+                f"no timed alert reminds anyone within {hours(reminder_after)} of a lead entering a status "
+                f"({len(alerts)} status alert(s) in the source, none that early)",
+                fix=f"Add a scheduled path {hours(reminder_after)} after the status change that notifies the owner.",
+                location=where,
+            )
     if manager_after is None:
         return
     candidates = [a for a in alerts if (a.offset_hours or 0) <= manager_after]
     verdicts = [_reaches_manager(a) for a in candidates]
-    if any(v is True for v in verdicts):
-        return
-    if any(v is None for v in verdicts):
+    escalations = [a for a, v in zip(candidates, verdicts) if v is True]
+    if not escalations and any(v is None for v in verdicts):
         unknown = [a.what for a, v in zip(candidates, verdicts) if v is None]
         raise NotApplicable(
             f"cannot tell whom {', '.join(unknown)} notify (recipients are set at run time), so whether the "
             "manager is told cannot be judged"
         )
+    yield ctx.checked("Escalation:manager", first_alert_location(escalations) or where)
+    if escalations:
+        return
     yield ctx.finding(
         "Escalation:manager",
         f"no timed alert within {hours(manager_after)} reaches anyone but the lead owner: the manager is never "

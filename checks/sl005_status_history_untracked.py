@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine import CheckContext
-from auditor.findings import Finding, NotApplicable, Rule, Severity
+from auditor.findings import Checked, Finding, NotApplicable, Rule, Severity
 
 RULE = Rule(
     id="SL005",
@@ -38,7 +38,7 @@ RULE = Rule(
 )
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
     model = ctx.model
     status_field = model.field_named("Status")
     config = next((s for s in model.settings if s.name == "LeadConfig"), None)
@@ -50,6 +50,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         raise NotApplicable(
             "the source does not hold the Lead Status field definition; retrieve CustomObject:Lead"
         )
+    if raw is not None and config is not None:  # an org-wide switch the source states, on or off
+        yield ctx.checked("Setting:LeadConfig", config.source)
     if history_off and config is not None:
         yield ctx.finding(
             "Setting:LeadConfig",
@@ -62,6 +64,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             ),
             location=config.source,
         )
+    if status_field is not None:
+        yield ctx.checked("Field:Status", status_field.source)
     if status_field is not None and not status_field.track_history:
         yield ctx.finding(
             "Field:Status",

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 
 from auditor.assumptions import as_ordinary_user
 from auditor.engine import CheckContext
-from auditor.findings import Finding, NotApplicable, Rule, Severity
+from auditor.findings import Checked, Finding, NotApplicable, Rule, Severity
 from auditor.formula import Call, FieldRef, Literal, Node, fields_read, to_source, walk
 from auditor.logic import Facts, Tri, evaluate, field_key
 from auditor.model import LeadField, Model, Setting, SourceRef, ValidationRule
@@ -168,7 +168,7 @@ def _unparsed_mentioning(active: list[ValidationRule], name: str) -> list[Valida
     return [vr for vr in active if try_parse(vr.formula) is None and wanted in vr.formula.lower()]
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
     process = ctx.require_process()
     wanted = [(status, name) for status in process.statuses for name in status.required_fields]
     if not wanted:
@@ -184,6 +184,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     setting, config = _conversion_setting(model)
 
     for status, raw_name in wanted:
+        # the status is the subject (as in the findings): it passes when all its fields are enforced
+        yield ctx.checked(f"Status:{status.api_name}", SourceRef(process.path, status.line))
         name = _bare(raw_name)
         fld = model.field_named(name)
         if fld is not None and fld.required:

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from itertools import product
 
 from auditor.engine import CheckContext
-from auditor.findings import Finding, NotApplicable, Rule, Severity
+from auditor.findings import Checked, Finding, NotApplicable, Rule, Severity
 from auditor.formula import Call, Node, fields_read, picklist_comparisons, walk
 from auditor.logic import Facts, Tri, evaluate
 from auditor.sites import is_status_field, try_parse
@@ -87,7 +87,7 @@ def _explain(compared: list[str], missing: list[str]) -> str:
     )
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
     statuses = org_statuses(ctx.model)
     if not statuses:
         raise NotApplicable("the Lead Status picklist in the source has no values")
@@ -102,6 +102,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             continue  # VR003 reports it
         if not any(is_status_field(name) for name in fields_read(ast)):
             continue  # its truth depends on other fields: nothing to say
+        yield ctx.checked(f"ValidationRule:{vr.name}", vr.source)
         if not _never_fires(ast, values):
             continue
         compared = sorted(

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.engine import CheckContext
-from auditor.findings import Finding, Rule, Severity
+from auditor.findings import Checked, Finding, Rule, Severity
 from auditor.formula import FormulaError
 from auditor.sites import formula_sites, parse_cached
 
@@ -34,8 +34,10 @@ RULE = Rule(
 )
 
 
-def check(ctx: CheckContext) -> Iterator[Finding]:
+def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
     for site in formula_sites(ctx.model):
+        # a subject with several formulas (a flow's start condition and resources) fails with any one
+        yield ctx.checked(site.subject, site.location)
         try:
             parse_cached(site.text)
         except FormulaError as exc:

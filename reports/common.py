@@ -83,3 +83,21 @@ def summary_line(result: AuditResult) -> str:
 def xml_safe(text: str) -> str:
     """Drop characters XML 1.0 cannot carry; everything else is escaped by the serializer."""
     return _XML_ILLEGAL.sub("", text)
+
+
+_SECTION = re.compile(r"^(What|Why it matters|How to fix|Failing example|Passing example):\s*", re.MULTILINE)
+
+
+def doc_sections(doc: str) -> dict[str, str]:
+    """A rule docstring split at its headings: {"What": ..., "Why it matters": ..., "How to fix": ...}.
+
+    Rule docstrings follow one layout (a title line, then "What:", "Why it matters:", "How to fix:"
+    and examples); text before the first heading is kept under "title". Lines are re-flowed, so a
+    report can show a section as one paragraph.
+    """
+    sections: dict[str, str] = {}
+    parts = _SECTION.split(doc)
+    sections["title"] = " ".join(parts[0].split())
+    for heading, body in zip(parts[1::2], parts[2::2]):
+        sections[heading] = " ".join(body.split())
+    return sections

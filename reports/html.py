@@ -9,6 +9,7 @@ dropped before output. The grouping is done here, in Python; the template only l
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import jinja2
@@ -16,9 +17,14 @@ from markupsafe import Markup
 
 from auditor.findings import AuditResult, Finding, RuleOutcome, WaivedFinding
 from auditor.model import FileRecord
+from auditor.overview import Lifecycle, RoutingTable
+from reports.diagram import lifecycle_svg
+from reports.score import FORMULA, AreaScore, area_scores
 from reports.common import (
     SEVERITIES_DESC,
+    doc_sections,
     findings_by_area,
+    ordered_findings,
     ordered_outcomes,
     ordered_reasons,
     ordered_waived,
@@ -30,6 +36,15 @@ TEMPLATE = "report.html.j2"
 
 # Headings read better with the acronym; other area names are plain words.
 _AREA_TITLES: dict[str, str] = {"sla": "SLA"}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The cover's one-word answer and the sentence under it."""
+
+    word: str  # "Incomplete", "Action needed", "Clean"
+    css: str
+    sentence: str
 
 
 @dataclass(frozen=True)
@@ -52,13 +67,29 @@ class View:
 
     result: AuditResult
     summary_line: str
+    verdict: Verdict
     counts: dict[str, int]
     reasons: tuple[str, ...]
+    scores: tuple[AreaScore, ...]
+    score_formula: str
     areas: tuple[AreaGroup, ...]
+    why: Mapping[str, str]  # rule id -> "Why it matters" from its documentation
     not_run: tuple[RuleOutcome, ...]
     waived: tuple[WaivedFinding, ...]
+    lifecycle: Lifecycle | None
+    lifecycle_svg: Markup | None
+    routing: RoutingTable | None
+    baseline_new: tuple[Finding, ...]
+    baseline_fixed: tuple[Finding, ...]
     files: tuple[FileRecord, ...]
     unreadable: tuple[FileRecord, ...]
+
+    def area_title(self, area: str) -> str:
+        return area_title(area)
+
+
+def area_title(area: str) -> str:
+    return _AREA_TITLES.get(area, area.capitalize())
 
 
 def _finalize(value: object) -> object:
@@ -93,27 +124,61 @@ def _areas(result: AuditResult) -> tuple[AreaGroup, ...]:
             for sev in SEVERITIES_DESC
             if any(f.severity == sev for f in findings)
         )
-        title = _AREA_TITLES.get(area, area.capitalize())
-        groups.append(AreaGroup(area, title, len(findings), severities))
+        groups.append(AreaGroup(area, area_title(area), len(findings), severities))
     return tuple(groups)
 
 
-def build_view(result: AuditResult) -> View:
+def _verdict(result: AuditResult) -> Verdict:
+    # Incomplete comes first whatever was found: an audit that could not see everything must
+    # never read as good news, even with zero findings.
+    if not result.complete:
+        return Verdict(
+            "Incomplete",
+            "incomplete",
+            "Part of the configuration could not be read or checked: the findings below are not the whole "
+            "picture, and a missing finding is not a pass.",
+        )
+    if result.findings:
+        counts = ", ".join(f"{result.count(sev)} {sev.label}" for sev in SEVERITIES_DESC if result.count(sev))
+        return Verdict("Action needed", "action", f"{len(result.findings)} findings to fix ({counts}).")
+    return Verdict("Clean", "clean", "Every applicable rule ran and found nothing to fix.")
+
+
+def _why(rule_docs: Mapping[str, str] | None) -> dict[str, str]:
+    if not rule_docs:
+        return {}
+    return {rule_id: doc_sections(doc).get("Why it matters", "") for rule_id, doc in rule_docs.items()}
+
+
+def build_view(result: AuditResult, rule_docs: Mapping[str, str] | None = None) -> View:
     files = tuple(sorted(result.files, key=lambda r: (r.path, r.kind, r.status)))
     counts = {sev.label: result.count(sev) for sev in SEVERITIES_DESC}
     counts["waived"] = len(result.waived)
+    overview = result.overview
+    lifecycle = overview.lifecycle if overview is not None else None
     return View(
         result=result,
         summary_line=summary_line(result),
+        verdict=_verdict(result),
         counts=counts,
         reasons=tuple(ordered_reasons(result)),
+        scores=area_scores(result),
+        score_formula=FORMULA,
         areas=_areas(result),
+        why=_why(rule_docs),
         not_run=tuple(o for o in ordered_outcomes(result.outcomes) if o.status != "ran"),
         waived=tuple(ordered_waived(result.waived)),
+        lifecycle=lifecycle,
+        # the SVG is built by lxml, which escapes every name; Markup keeps Jinja from escaping it twice
+        lifecycle_svg=Markup(lifecycle_svg(lifecycle)) if lifecycle is not None and lifecycle.statuses else None,
+        routing=overview.routing if overview is not None else None,
+        baseline_new=tuple(ordered_findings(f for f in result.findings if result.baseline_state(f) == "new")),
+        baseline_fixed=tuple(ordered_findings(result.fixed_since_baseline)),
         files=files,
         unreadable=tuple(r for r in files if r.status == "unreadable"),
     )
 
 
-def render(result: AuditResult) -> str:
-    return _environment().get_template(TEMPLATE).render(view=build_view(result))
+def render(result: AuditResult, rule_docs: Mapping[str, str] | None = None) -> str:
+    """The report; ``rule_docs`` (rule id -> docstring) adds each rule's "why it matters"."""
+    return _environment().get_template(TEMPLATE).render(view=build_view(result, rule_docs))

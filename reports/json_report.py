@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from auditor.findings import AuditResult, Finding, RuleOutcome, WaivedFinding
+from auditor.findings import AuditResult, Checked, Finding, RuleOutcome, WaivedFinding
 from auditor.model import FileRecord, SourceRef
+from reports.score import AreaScore, area_scores
 from reports.common import (
     AREA_ORDER,
     SEVERITIES_DESC,
@@ -29,8 +30,10 @@ def _location(ref: SourceRef | None) -> Document | None:
     return None if ref is None else {"path": ref.path, "line": ref.line}
 
 
-def _finding(finding: Finding) -> Document:
+def _finding(finding: Finding, baseline_state: str | None = None) -> Document:
     return {
+        "fingerprint": finding.fingerprint,
+        "baseline_state": baseline_state,
         "rule_id": finding.rule_id,
         "rule_name": finding.rule_name,
         "severity": finding.severity.label,
@@ -46,6 +49,34 @@ def _finding(finding: Finding) -> Document:
 def _waived(waived: WaivedFinding) -> Document:
     # Flat: a waived entry is a finding plus why and until when, so readers reuse one shape.
     return {**_finding(waived.finding), "reason": waived.reason, "expires": waived.expires}
+
+
+def _passed(checked: Checked) -> Document:
+    return {"rule_id": checked.rule_id, "subject": checked.subject, "location": _location(checked.location)}
+
+
+def _score(score: AreaScore) -> Document:
+    return {
+        "area": score.area,
+        "score": score.score,
+        "checked": score.checked,
+        "failed": score.failed,
+        "checked_weight": score.checked_weight,
+        "failed_weight": score.failed_weight,
+    }
+
+
+def _baseline(result: AuditResult) -> Document | None:
+    if result.baseline is None:
+        return None
+    states = [result.baseline_state(f) for f in result.findings]
+    return {
+        "path": result.baseline.path,
+        "generated_at": result.baseline.generated_at,
+        "new": states.count("new"),
+        "unchanged": states.count("unchanged"),
+        "fixed": [_finding(f) for f in ordered_findings(result.fixed_since_baseline)],
+    }
 
 
 def _rule(outcome: RuleOutcome) -> Document:
@@ -87,10 +118,13 @@ def as_document(result: AuditResult) -> Document:
         "complete": result.complete,
         "incomplete_reasons": ordered_reasons(result),
         "summary": _summary(result),
-        "findings": [_finding(f) for f in ordered_findings(result.findings)],
+        "findings": [_finding(f, result.baseline_state(f)) for f in ordered_findings(result.findings)],
         "waived": [_waived(w) for w in ordered_waived(result.waived)],
         "rules": [_rule(o) for o in ordered_outcomes(result.outcomes)],
         "files": [_file(r) for r in sorted(result.files, key=lambda r: (r.path, r.kind, r.status))],
+        "passed": [_passed(c) for c in sorted(result.passed, key=Checked.sort_key)],
+        "scores": [_score(s) for s in area_scores(result)],
+        "baseline": _baseline(result),
     }
 
 

@@ -1,10 +1,13 @@
 """JUnit XML report: how CI systems (Jenkins, GitLab, GitHub actions) show an audit.
 
-One testsuite per area, one testcase per (rule, subject) checked. A finding is a failure; a
+One testsuite per area, one testcase per (rule, subject) checked, passing ones included, so the
+counts say how much was checked and not only what failed. A finding is a failure; a
 rule that could not judge is skipped, never passed; a rule that crashed, an unreadable
 configuration file and an incomplete audit are errors, so CI can never read a partial audit as
 green. Counts are computed from the very testcases written, so they cannot disagree with them.
-Valid against the Jenkins xUnit plugin's junit-10.xsd (tests/data/junit-10.xsd).
+Valid against the Jenkins xUnit plugin's junit-10.xsd (tests/data/junit-10.xsd). That schema has
+no <properties> in a testcase, so each case's rule id, severity, subject, file and line are
+written as ``key: value`` lines in its <system-out>, which Jenkins, GitLab and Azure DevOps show.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from auditor.findings import AuditResult, Finding, RuleOutcome, WaivedFinding
+from auditor.findings import AuditResult, Checked, Finding, RuleOutcome, WaivedFinding
+from auditor.model import SourceRef
 from reports.common import (
     UNREADABLE_RULE_ID,
     area_rank,
@@ -42,6 +46,7 @@ class Case:
     message: str = ""
     type: str = ""
     text: str = ""
+    properties: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -54,6 +59,7 @@ class _Rule:
     outcome: RuleOutcome | None = None
     findings: list[Finding] = field(default_factory=list)
     waived: list[WaivedFinding] = field(default_factory=list)
+    passed: list[Checked] = field(default_factory=list)
 
 
 def _details(finding: Finding) -> str:
@@ -75,7 +81,20 @@ def _gather(result: AuditResult) -> list[_Rule]:
         f = waived.finding
         entry = rules.setdefault(f.rule_id, _Rule(f.rule_id, f.rule_name, f.area))
         entry.waived.append(waived)
+    for checked in sorted(result.passed, key=Checked.sort_key):
+        rule = next((o.rule for o in result.outcomes if o.rule.id == checked.rule_id), None)
+        if rule is not None:  # a pass always comes from a rule that ran, so it has an outcome
+            rules[rule.id].passed.append(checked)
     return sorted(rules.values(), key=lambda r: (area_rank(r.area), r.rule_id))
+
+
+def _case_properties(
+    rule_id: str, severity: str, subject: str, location: SourceRef | None
+) -> tuple[tuple[str, str], ...]:
+    # The xsd allows no <properties> in a testcase; CI tools show system-out beside the case.
+    path = location.path if location is not None else ""
+    line = str(location.line or "") if location is not None else ""
+    return (("rule_id", rule_id), ("severity", severity), ("subject", subject), ("file", path), ("line", line))
 
 
 def _rule_cases(rule: _Rule) -> list[Case]:
@@ -87,13 +106,19 @@ def _rule_cases(rule: _Rule) -> list[Case]:
     kind = ERROR if crashed or rule.rule_id == UNREADABLE_RULE_ID else FAILURE
 
     cases = [
-        Case(classname, f"{title}: {f.subject}", kind, f.message, f.severity.label, _details(f))
+        Case(classname, f"{title}: {f.subject}", kind, f.message, f.severity.label, _details(f),
+             _case_properties(f.rule_id, f.severity.label, f.subject, f.location))
         for f in rule.findings
     ]
     for waived in rule.waived:
         f = waived.finding
         note = f"waived: {waived.reason} (expires {waived.expires})"
-        cases.append(Case(classname, f"{title}: {f.subject}", SKIPPED, note, "waived", _details(f)))
+        cases.append(Case(classname, f"{title}: {f.subject}", SKIPPED, note, "waived", _details(f),
+                          _case_properties(f.rule_id, f.severity.label, f.subject, f.location)))
+    severity = rule.outcome.rule.severity.label if rule.outcome is not None else ""
+    for checked in rule.passed:
+        cases.append(Case(classname, f"{title}: {checked.subject}", PASSED,
+                          properties=_case_properties(rule.rule_id, severity, checked.subject, checked.location)))
 
     if crashed and not rule.findings:
         message = reason or f"rule ended with status {status!r}"
@@ -149,6 +174,9 @@ def _suite(parent: etree._Element, name: str, cases: list[Case], timestamp: str)
                 _set(child, "type", case.type)
             if case.text:
                 child.text = xml_safe(case.text)
+        if case.properties:
+            out = etree.SubElement(testcase, "system-out")
+            out.text = xml_safe("".join(f"{name}: {value}\n" for name, value in case.properties))
     return suite
 
 

@@ -52,6 +52,8 @@ def test_complete_round_trip(complete_result: AuditResult, validator: Draft20201
         ("RT005", "Queue:Empty_Queue"),
     ]
     first = doc["findings"][0]
+    assert first.pop("baseline_state") is None  # no baseline given
+    assert first.pop("fingerprint") == complete_result.findings[4].fingerprint  # Status:Recycled
     assert first == {
         "rule_id": "LC001",
         "rule_name": "status-not-in-process",
