@@ -54,14 +54,27 @@ def _where(error: jsonschema.ValidationError) -> str:
     return "/".join(str(part) for part in error.absolute_path) or "(top level)"
 
 
+def _is_leadaudit_report(document: Any) -> bool:
+    tool = document.get("tool") if isinstance(document, dict) else None
+    return isinstance(tool, dict) and tool.get("name") == "leadaudit"
+
+
 def _validate(path: Path, document: Any) -> None:
+    if not _is_leadaudit_report(document):
+        # Checked first: for another file (a SARIF log, a process file) a list of missing keys
+        # would bury the one thing the user needs to hear.
+        raise BaselineError(f"{path}: not a leadaudit JSON report (use a file written by 'leadaudit audit --json')")
     validator = jsonschema.Draft202012Validator(report_schema())
     errors = sorted(validator.iter_errors(document), key=lambda e: (_where(e), e.message))
     if not errors:
         return
     shown = "; ".join(f"{_where(e)}: {e.message}" for e in errors[:MAX_ERRORS_SHOWN])
     more = f" (and {len(errors) - MAX_ERRORS_SHOWN} more)" if len(errors) > MAX_ERRORS_SHOWN else ""
-    raise BaselineError(f"{path}: not a leadaudit JSON report (use one written by --json): {shown}{more}")
+    version = document["tool"].get("version")
+    # The file's own text goes into a terminal message: shown only when short and printable.
+    shown_version = isinstance(version, str) and version.isprintable() and len(version) <= 40
+    written_by = f" written by leadaudit {version}" if shown_version else ""
+    raise BaselineError(f"{path}: a leadaudit JSON report{written_by} that does not match the report schema: {shown}{more}")
 
 
 def _finding(entry: dict[str, Any]) -> Finding:

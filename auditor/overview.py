@@ -47,7 +47,7 @@ class StatusBox:
     """One Lead Status as drawn: documented in the process, present in the org, or both."""
 
     name: str  # API name
-    label: str  # the picklist label, else the process label, else the name
+    label: str  # the picklist label (when it is not just the name), else the process label, else the name
     documented: bool  # in the process file
     in_org: bool  # an active value of the org's Lead Status picklist
     entry: bool  # where new leads start: the process's entry status; with no process, the picklist default
@@ -183,7 +183,8 @@ def _documented_box(ps: "ProcessStatus", org: StatusValue | None, process_path: 
     hours = ps.sla_hours or None  # 0 is "no SLA", as the SLA rules read it
     return StatusBox(
         name=ps.api_name,
-        label=(org.label if org else "") or ps.label or ps.api_name,
+        # a picklist value without its own label shows its API name: the process's label says more
+        label=(org.label if org and org.label != org.api_name else "") or ps.label or ps.api_name,
         documented=True,
         in_org=org is not None and org.active,
         entry=ps.entry,

@@ -9,15 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from auditor.findings import AuditResult
-from reports import html, json_report, junit, text
+from reports import html, json_report, junit, sarif, text
 
 Renderer = Callable[[AuditResult], str | bytes]
+
+# html and sarif also take the rule catalogue's documentation (rule_docs=); the CLI passes it.
 
 # text is plain here: colour is a terminal concern the CLI decides with text.render(color=...).
 FORMATS: dict[str, Renderer] = {
     "text": text.render,
     "json": json_report.render,
     "junit": junit.render,
+    "sarif": sarif.render,
     "html": html.render,
 }
 

@@ -42,7 +42,7 @@ _AREA_TITLES: dict[str, str] = {"sla": "SLA"}
 class Verdict:
     """The cover's one-word answer and the sentence under it."""
 
-    word: str  # "Incomplete", "Action needed", "Clean"
+    word: str  # "Audit incomplete", "Action needed", "Clean"
     css: str
     sentence: str
 
@@ -133,7 +133,7 @@ def _verdict(result: AuditResult) -> Verdict:
     # never read as good news, even with zero findings.
     if not result.complete:
         return Verdict(
-            "Incomplete",
+            "Audit incomplete",
             "incomplete",
             "Part of the configuration could not be read or checked: the findings below are not the whole "
             "picture, and a missing finding is not a pass.",

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from auditor.findings import AuditResult, Checked, Finding, RuleOutcome, WaivedFinding
+from auditor.findings import AREAS, AuditResult, Checked, Finding, RuleOutcome, WaivedFinding
 from auditor.model import SourceRef
 from reports.common import (
     UNREADABLE_RULE_ID,
@@ -82,9 +82,9 @@ def _gather(result: AuditResult) -> list[_Rule]:
         entry = rules.setdefault(f.rule_id, _Rule(f.rule_id, f.rule_name, f.area))
         entry.waived.append(waived)
     for checked in sorted(result.passed, key=Checked.sort_key):
-        rule = next((o.rule for o in result.outcomes if o.rule.id == checked.rule_id), None)
-        if rule is not None:  # a pass always comes from a rule that ran, so it has an outcome
-            rules[rule.id].passed.append(checked)
+        # a pass comes from a rule that ran, so it has an outcome; a hand-made result may lack it
+        area = AREAS.get(checked.rule_id[:2], "configuration")
+        rules.setdefault(checked.rule_id, _Rule(checked.rule_id, checked.rule_id, area)).passed.append(checked)
     return sorted(rules.values(), key=lambda r: (area_rank(r.area), r.rule_id))
 
 

@@ -66,11 +66,11 @@ class _Writer:
             self.add(f"{_INDENT}{' ' * len(prefix)}{line}")
 
 
-def _finding_head(out: _Writer, finding: Finding) -> None:
+def _finding_head(out: _Writer, finding: Finding, state: str | None = None) -> None:
     label = finding.severity.label.upper()
     severity = out.paint(f"{label:<8}", finding.severity.label)
     name = _printable(f"{finding.rule_id} {finding.rule_name}: {finding.subject}")
-    out.add(f"  {severity}{name}")
+    out.add(f"  {severity}{name}{' [new]' if state == 'new' else ''}")
 
 
 def _location(finding: Finding) -> str:
@@ -88,7 +88,7 @@ def _findings(out: _Writer, result: AuditResult) -> None:
         for index, finding in enumerate(findings):
             if index:
                 out.add()
-            _finding_head(out, finding)
+            _finding_head(out, finding, result.baseline_state(finding))
             out.detail("", finding.message)
             out.detail("fix", finding.fix)
             out.detail("location", _location(finding))
@@ -137,6 +137,12 @@ def render(result: AuditResult, *, color: bool = False) -> str:
     out.add(out.paint(_printable(f"leadaudit {result.tool_version}: audit of {result.source}"), "heading"))
     out.add(_printable(f"process file: {result.process_file or '(none)'}"))
     out.add(_printable(f"generated at: {result.generated_at}"))
+    if result.baseline is not None:
+        states = [result.baseline_state(f) for f in result.findings]
+        out.add(_printable(
+            f"baseline: {result.baseline.path} ({result.baseline.generated_at}): {states.count('new')} new, "
+            f"{states.count('unchanged')} unchanged, {len(result.fixed_since_baseline)} fixed"
+        ))
     if not result.complete:
         # Said at the top too: a reader paging from the start must not miss it.
         out.add(out.paint("status: AUDIT INCOMPLETE (reasons at the end)", "alert"))

@@ -136,7 +136,8 @@ def test_demo_report_renders_every_part(reports: dict[str, Path]) -> None:
     assert len(svg) == 1 and svg[0].get("role") == "img"
     assert "SQL" in "".join(svg[0].itertext())
     rows = dom.get_element_by_id("routing-table").xpath(".//tbody/tr")
-    assert len(rows) >= 3 and "Country" in rows[0].text_content()
+    assert len(rows) >= 3 and "Hand_Raiser__c equals True" in rows[0].text_content()
+    assert any("Country" in row.text_content() for row in rows)
     assert dom.get_element_by_id("files-table").xpath(".//tbody/tr")
 
 
@@ -163,7 +164,7 @@ def test_incomplete_audit_shows_red_on_the_first_screen(reports: dict[str, Path]
     assert sum(count for count, rgb in pixels if rgb == alarm) > 20_000, "no incomplete banner on screen"
     dom = _dom(reports["crafted"], reports["tmp"])
     status = dom.get_element_by_id("status").text_content()
-    assert "Incomplete" in status and FILE_NAME in status
+    assert "Audit incomplete" in status and FILE_NAME in status
 
 
 def test_payloads_are_shown_as_text_and_never_run(reports: dict[str, Path]) -> None:

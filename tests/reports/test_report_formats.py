@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from auditor.findings import AuditResult
-from reports import FORMATS, html, json_report, junit, text
+from reports import FORMATS, html, json_report, junit, sarif, text
 
 
 def test_registry_maps_names_to_renderers() -> None:
@@ -15,6 +15,7 @@ def test_registry_maps_names_to_renderers() -> None:
         "text": text.render,
         "json": json_report.render,
         "junit": junit.render,
+        "sarif": sarif.render,
         "html": html.render,
     }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import lxml.html
 from lxml import etree
 
@@ -53,15 +55,19 @@ def test_findings_grouped_by_area_then_severity(complete_result: AuditResult) ->
 def test_complete_banner(complete_result: AuditResult) -> None:
     doc = _doc(complete_result)
     (banner,) = doc.xpath("//section[@id='status']")
-    assert "banner-complete" in banner.get("class")
-    assert not doc.xpath("//*[contains(@class, 'banner-incomplete')]")
+    assert "verdict-action" in banner.get("class")  # complete, with findings to fix
+    assert "Action needed" in _text(banner)
+    assert not doc.xpath("//*[contains(@class, 'verdict-incomplete')]")
+    clean = _doc(replace(complete_result, findings=()))
+    assert "Clean" in _text(clean.get_element_by_id("status"))
 
 
-def test_incomplete_banner_first_in_main(incomplete_result: AuditResult) -> None:
+def test_incomplete_banner_on_the_cover(incomplete_result: AuditResult) -> None:
     doc = _doc(incomplete_result)
-    main = doc.find(".//main")
-    banner = main[0]  # the very first thing after the page header: on the first screen
-    assert "banner-incomplete" in banner.get("class")
+    cover = doc.get_element_by_id("cover")
+    banner = cover.xpath("./section")[0]  # right under the title: on the first screen
+    assert banner.getprevious().tag == "p" and banner.getprevious().getprevious().tag == "h1"
+    assert "verdict-incomplete" in banner.get("class")
     assert banner.get("role") == "alert"
     text = _text(banner)
     assert "Audit incomplete" in text
@@ -78,10 +84,9 @@ def test_sections_not_run_waived_files(incomplete_result: AuditResult) -> None:
     assert "AU007" in not_run and "error" in not_run
     waived = _text(doc.get_element_by_id("waived"))
     assert "Queue:Legacy" in waived and "being retired in Q3" in waived and "2031-09-30" in waived
-    files = doc.get_element_by_id("files")
-    details = files.find(".//details")
-    assert details is not None and details.get("open") is None  # collapsed by default
-    assert [_text(td) for td in details.xpath(".//tr[@class='unreadable']/td[1]")] == ["objects/Lead.object"]
+    files = doc.get_element_by_id("appendix")
+    assert files.find(".//details") is None  # an appendix folded away would not print
+    assert [_text(td) for td in files.xpath(".//tr[@class='unreadable']/td[1]")] == ["objects/Lead.object"]
     assert "objects/Lead.object" in _text(files.xpath(".//div[@class='unreadable-files']")[0])
 
 

@@ -143,3 +143,29 @@ def test_finding_without_outcome_and_crashed_rule_with_finding(
     assert len(root.xpath("//testcase/failure")) == 5
     (error,) = root.xpath("//testcase[@classname='leadaudit.automation.AU007']/error")
     assert error.get("message") == "internal error while checking"
+
+
+def test_each_subject_checked_is_a_testcase_passing_ones_included(schema: etree.XMLSchema) -> None:
+    from auditor.findings import Checked
+    from auditor.model import SourceRef
+    from tests.reports.conftest import STATUS_FIELD, make_result
+
+    passed = (
+        Checked("LC001", "Status:New", SourceRef(STATUS_FIELD, 5)),
+        Checked("LC001", "Status:MQL", SourceRef(STATUS_FIELD, 12)),
+        Checked("SL001", "Status:MQL", None),
+    )
+    root = _parse(make_result(passed=passed), schema)
+    suites = _suites(root)
+    assert suites["leadaudit.lifecycle"] == (5, 2, 0, 0)  # LC001: 2 failed + 2 passed; LC002 ran on nothing
+    assert suites["leadaudit.sla"] == (2, 1, 0, 0)
+    assert (root.get("tests"), root.get("failures")) == ("14", "5")
+    _assert_counts_match_children(root)
+    (case,) = root.xpath("//testcase[@name='LC001 status-not-in-process: Status:MQL']")
+    assert len(case) == 1 and case[0].tag == "system-out"  # passed: no failure, only its properties
+    assert case[0].text.splitlines() == [
+        "rule_id: LC001", "severity: high", "subject: Status:MQL", f"file: {STATUS_FIELD}", "line: 12",
+    ]
+    (failed,) = root.xpath("//testcase[@name='LC001 status-not-in-process: Status:Recycled']")
+    assert [child.tag for child in failed] == ["failure", "system-out"]
+    assert "line: 31" in failed.find("system-out").text
