@@ -94,7 +94,8 @@ def _case_properties(
     # The xsd allows no <properties> in a testcase; CI tools show system-out beside the case.
     path = location.path if location is not None else ""
     line = str(location.line or "") if location is not None else ""
-    return (("rule_id", rule_id), ("severity", severity), ("subject", subject), ("file", path), ("line", line))
+    pairs = (("rule_id", rule_id), ("severity", severity), ("subject", subject), ("file", path), ("line", line))
+    return tuple((name, value) for name, value in pairs if value)  # an unknown line is left out, not blank
 
 
 def _rule_cases(rule: _Rule) -> list[Case]:

@@ -72,6 +72,22 @@ def test_two_runs_give_byte_identical_reports(outputs: dict[str, bytes], tmp_pat
     assert (tmp_path / "a.html").read_bytes() == outputs["acme.html"]
 
 
+def test_golden_files_are_valid_against_their_schemas() -> None:
+    """What CI systems read must satisfy their formats' published schemas, not only our goldens."""
+    import json
+
+    from jsonschema import Draft202012Validator
+    from lxml import etree
+
+    from tests.reports.test_report_sarif import sarif_validator
+
+    report_schema = json.loads((REPO / "schemas" / "report.schema.json").read_text(encoding="utf-8"))
+    Draft202012Validator(report_schema).validate(json.loads((GOLDEN / "acme.json").read_bytes()))
+    sarif_validator().validate(json.loads((GOLDEN / "acme.sarif").read_bytes()))
+    xsd = etree.XMLSchema(etree.parse(str(REPO / "tests" / "data" / "junit-10.xsd")))
+    xsd.assertValid(etree.parse(str(GOLDEN / "acme.junit.xml")))
+
+
 def test_golden_files_cover_every_section() -> None:
     """The golden audit is only worth having if each report section has something in it."""
     html = (GOLDEN / "acme.html").read_text(encoding="utf-8")

@@ -55,6 +55,11 @@ def _date_time(value: object) -> bool:
 
 @pytest.fixture(scope="module")
 def validator() -> Draft7Validator:
+    return sarif_validator()
+
+
+def sarif_validator() -> Draft7Validator:
+    """The official SARIF 2.1.0 schema (tests/data copy), with real format checks."""
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
     Draft7Validator.check_schema(schema)
