@@ -178,3 +178,19 @@ def test_payloads_are_shown_as_text_and_never_run(reports: dict[str, Path]) -> N
     text = dom.text_content()
     for payload in (FLOW_LABEL, RULE_NAME, ASSIGNEE, FILE_NAME):
         assert payload in text, f"{payload!r} is not shown as text"
+
+
+def test_prints_to_pdf_with_the_cover_on_its_own_page(reports: dict[str, Path]) -> None:
+    """The print stylesheet: Chromium's "Save as PDF" gives A4 pages, the cover alone on the first."""
+    import re
+
+    pdf = reports["tmp"] / "demo.pdf"
+    _chromium("--no-pdf-header-footer", f"--print-to-pdf={pdf}", reports["demo"].as_uri(), tmp=reports["tmp"])
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF-")
+    pages = re.findall(rb"/Type\s*/Page\b(?!s)", data)
+    # cover, scores and findings, lifecycle, routing, appendix: at least one page each
+    assert len(pages) >= 5, len(pages)
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data)
+    # A4 is 595 x 842 points (the @page size); Chromium rounds to whole device pixels
+    assert boxes and all(abs(float(w) - 595.5) < 1.5 and abs(float(h) - 842.3) < 1.5 for w, h in boxes), boxes
