@@ -17,6 +17,7 @@ import networkx as nx
 from auditor.findings import (
     AuditResult,
     Baseline,
+    NOTHING_TO_CHECK,
     Checked,
     Finding,
     NotApplicable,
@@ -47,10 +48,6 @@ marked incomplete (exit code 3) and the finding names the rule and the error.
 How to fix: report it with the error text and, if you can, the metadata file involved; until it
 is fixed, review that rule's area by hand. The finding disappears when the check runs cleanly.
 """
-
-
-#: A subject that a rule ran on and that yielded nothing to check is still one honest testcase.
-NOTHING_TO_CHECK = "(nothing to check)"
 
 
 class Check(Protocol):
@@ -151,7 +148,7 @@ def _passed(checked: list[Checked], findings: list[Finding], outcomes: list[Rule
     for item in sorted(checked, key=Checked.sort_key):
         first.setdefault((item.rule_id, item.subject), item)
     judged = {rule_id for rule_id, _ in first} | {rule_id for rule_id, _ in failed}
-    for outcome in outcomes:  # a rule that ran on nothing still shows as one passing case
+    for outcome in outcomes:  # a rule that ran on nothing still shows, as one skipped case
         if outcome.status == "ran" and outcome.rule.id not in judged:
             first[(outcome.rule.id, NOTHING_TO_CHECK)] = Checked(outcome.rule.id, NOTHING_TO_CHECK, None)
     return tuple(sorted((c for key, c in first.items() if key not in failed), key=Checked.sort_key))
@@ -203,9 +200,13 @@ def run_audit(
         findings.extend(_apply_severity(found, rule, setting))
         outcomes.append(RuleOutcome(rule, "ran"))
 
-    unreadable = [p for p in model.problems if p.kind == "unreadable"]
+    unreadable = sorted(p.source.path for p in model.problems if p.kind == "unreadable")
     if unreadable:
-        incomplete.insert(0, f"{len(unreadable)} file(s) could not be read")
+        named = ", ".join(unreadable[:5]) + (f" and {len(unreadable) - 5} more" if len(unreadable) > 5 else "")
+        incomplete.insert(0, f"{len(unreadable)} file(s) could not be read: {named}")
+    if not any(record.status == "read" for record in model.files) and not unreadable:
+        # A wrong path, an empty retrieve or a folder of something else must never pass as clean.
+        incomplete.insert(0, f"the source {model.source_name} holds no metadata leadaudit reads, so nothing was audited")
     kept, waived = _waive(findings, process, opts["today"])
     return AuditResult(
         source=model.source_name,

@@ -78,9 +78,19 @@ class Finding:
 
     @property
     def fingerprint(self) -> str:
-        """Identity across runs: rule, subject and message, not the line (edits above move it)."""
-        digest = hashlib.sha256("\x1f".join((self.rule_id, self.subject, self.message)).encode("utf-8"))
+        """Identity across runs: the rule and the subject it judged.
+
+        Not the line (an edit above it moves it), and not the message: messages name the process
+        file as the user typed its path and may be reworded between versions, and neither makes
+        it another finding. Subjects are made to name what was judged (``Status:SQL``).
+        """
+        digest = hashlib.sha256("\x1f".join((self.rule_id, self.subject)).encode("utf-8"))
         return digest.hexdigest()[:32]
+
+
+#: The subject of a rule that ran but found nothing in the source to judge (no flows, no entries).
+#: JUnit shows it as skipped and the health score leaves it out: it is neither a pass nor a fail.
+NOTHING_TO_CHECK = "(nothing to check)"
 
 
 @dataclass(frozen=True)

@@ -146,7 +146,21 @@ def describe_criteria(entry: RuleEntry) -> str:
         return describe_conditions(conditions)
     if entry.formula and entry.formula.strip():
         return f"formula {entry.formula.strip()}"
-    return f"{describe_conditions(condition(i) for i in entry.criteria)} with filter {entry.boolean_filter}"
+    return _filter_in_words(entry.boolean_filter or "", [str(condition(i)) for i in entry.criteria])
+
+
+def _filter_in_words(boolean_filter: str, items: list[str]) -> str:
+    """``(1 OR 2) AND 3`` with each number replaced by its criteria item, in parentheses when it
+    stands beside others, so an OR reads as an OR; a number with no item is kept as it is."""
+
+    def item(match: re.Match[str]) -> str:
+        index = int(match.group(0)) - 1
+        if not 0 <= index < len(items):
+            return match.group(0)
+        return f"({items[index]})" if len(items) > 1 else items[index]
+
+    words = re.sub(r"(?i)\b(and|or|not)\b", lambda m: m.group(1).upper(), " ".join(boolean_filter.split()))
+    return re.sub(r"\d+", item, words)
 
 
 def describe_entry(entry: RuleEntry) -> str:

@@ -97,7 +97,14 @@ def doc_sections(doc: str) -> dict[str, str]:
     """
     sections: dict[str, str] = {}
     parts = _SECTION.split(doc)
-    sections["title"] = " ".join(parts[0].split())
+    sections["title"] = _plain(parts[0])
     for heading, body in zip(parts[1::2], parts[2::2]):
-        sections[heading] = " ".join(body.split())
+        sections[heading] = _plain(body)
     return sections
+
+
+def _plain(text: str) -> str:
+    """Docstring markup a reader of a report should not see: ``code`` quotes and the "DOMAIN:"
+    pointer to the design notes (the sentence after it stands on its own)."""
+    text = text.replace("``", "'").replace("DOMAIN: ", "")
+    return " ".join(text.split())

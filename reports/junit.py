@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from auditor.findings import AREAS, AuditResult, Checked, Finding, RuleOutcome, WaivedFinding
+from auditor.findings import AREAS, NOTHING_TO_CHECK, AuditResult, Checked, Finding, RuleOutcome, WaivedFinding
 from auditor.model import SourceRef
 from reports.common import (
     UNREADABLE_RULE_ID,
@@ -118,6 +118,10 @@ def _rule_cases(rule: _Rule) -> list[Case]:
                           _case_properties(f.rule_id, f.severity.label, f.subject, f.location)))
     severity = rule.outcome.rule.severity.label if rule.outcome is not None else ""
     for checked in rule.passed:
+        if checked.subject == NOTHING_TO_CHECK:  # ran on nothing: honest counts say skipped, not passed
+            cases.append(Case(classname, f"{title}: {checked.subject}", SKIPPED,
+                              "the rule ran but the source has nothing for it to check", "nothing-to-check"))
+            continue
         cases.append(Case(classname, f"{title}: {checked.subject}", PASSED,
                           properties=_case_properties(rule.rule_id, severity, checked.subject, checked.location)))
 

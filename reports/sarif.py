@@ -2,8 +2,8 @@
 
 One run, one result per finding. Waived findings stay in the log as suppressed results (a
 reviewer sees what was accepted, and why, instead of an alert vanishing); with a baseline, each
-result says whether it is new or unchanged, and baseline findings that are gone are written as
-"absent". ``partialFingerprints`` carries ``Finding.fingerprint`` so a code-scanning service
+result says whether it is new or unchanged (findings that are gone are left to the JSON, HTML and
+text reports: code-scanning services would show an "absent" result as an open alert). ``partialFingerprints`` carries ``Finding.fingerprint`` so a code-scanning service
 tracks an alert across runs even when edits above it move its line.
 
 URIs. A finding's path is relative to the audited SOURCE, but SARIF consumers resolve relative
@@ -90,6 +90,17 @@ class _UriMaker:
             return self._outside(self.source)
         entry = path.removeprefix(f"{self.zip_name}!")  # zip problems are named "demo.zip!entry"
         return {"uri": _encode(posixpath.normpath(entry)), "uriBaseId": ZIP_BASE_ID}
+
+    def fallback(self) -> Document:
+        """Where a finding with no file of its own points: the process file, else the source.
+
+        GitHub code scanning refuses a whole upload when one result has no location, so a finding
+        about the org as a whole (a crashed rule, a missing catch-all) is placed on the file that
+        says what the org should be, or on the audited source itself.
+        """
+        if self.process_file:
+            return {"artifactLocation": self.location(self.process_file), "region": {"startLine": 1}}
+        return {"artifactLocation": self._outside(self.source)}
 
     def original_uri_base_ids(self) -> Document | None:
         if self.zip_name is None:
@@ -214,11 +225,13 @@ def _result(finding: Finding, rule_index: Mapping[str, int], uris: _UriMaker) ->
         physical: Document = {"artifactLocation": uris.location(ref.path)}
         if ref.line is not None and ref.line >= 1:  # SARIF lines are 1-based; 0 means unknown here
             physical["region"] = {"startLine": ref.line}
-        result["locations"] = [{"physicalLocation": physical}]
+    else:
+        physical = uris.fallback()
+    result["locations"] = [{"physicalLocation": physical}]
     return result
 
 
-def _results(result: AuditResult, absent: list[Finding], rule_index: Mapping[str, int], uris: _UriMaker) -> list[Document]:
+def _results(result: AuditResult, rule_index: Mapping[str, int], uris: _UriMaker) -> list[Document]:
     out: list[Document] = []
     for finding in ordered_findings(result.findings):
         entry = _result(finding, rule_index, uris)
@@ -227,9 +240,9 @@ def _results(result: AuditResult, absent: list[Finding], rule_index: Mapping[str
         out.append(entry)
     for waived in ordered_waived(result.waived):
         out.append(_waived_result(result, waived, rule_index, uris))
-    for gone in absent:
-        # Located as the current source would place it: a baseline is normally the same source.
-        out.append({**_result(gone, rule_index, uris), "baselineState": "absent"})
+    # Findings fixed since the baseline are not written: code-scanning services ignore
+    # baselineState and would show an "absent" result as an open alert. The JSON, HTML and text
+    # reports list them as fixed.
     return out
 
 
@@ -286,8 +299,7 @@ def as_document(result: AuditResult, rule_docs: Mapping[str, str] | None = None)
     """The SARIF log as JSON-ready data; ``rule_docs`` maps rule ids to their documentation."""
     docs = rule_docs or {}
     uris = _UriMaker(result.source, result.process_file)
-    absent = ordered_findings(result.fixed_since_baseline)
-    rules = _rules_in_play(result, absent, docs)
+    rules = _rules_in_play(result, (), docs)
     rule_index = {_rule_of(item).id: index for index, item in enumerate(rules)}
     run: Document = {
         "tool": {
@@ -299,7 +311,7 @@ def as_document(result: AuditResult, rule_docs: Mapping[str, str] | None = None)
             }
         },
         "invocations": [_invocation(result)],
-        "results": _results(result, absent, rule_index, uris),
+        "results": _results(result, rule_index, uris),
         "properties": _run_properties(result),
     }
     base_ids = uris.original_uri_base_ids()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from auditor.findings import AREAS, AuditResult, Severity
+from auditor.findings import AREAS, NOTHING_TO_CHECK, AuditResult, Severity
 
 WEIGHTS: dict[Severity, int] = {Severity.HIGH: 3, Severity.MEDIUM: 2, Severity.LOW: 1}
 
@@ -59,6 +59,8 @@ def area_scores(result: AuditResult) -> tuple[AreaScore, ...]:
         f = waived.finding
         pairs.setdefault((f.area, f.rule_id, f.subject), (WEIGHTS[f.severity], 0))
     for checked in result.passed:
+        if checked.subject == NOTHING_TO_CHECK:
+            continue  # a rule with nothing to judge adds nothing to an area's health
         area = AREAS[checked.rule_id[:2]]
         pairs.setdefault((area, checked.rule_id, checked.subject), (rule_weight.get(checked.rule_id, 1), 0))
 

@@ -11,11 +11,12 @@ import yaml
 
 from auditor.engine import CheckContext, run_audit
 from auditor.findings import Finding, NotApplicable, Rule, Severity
-from auditor.model import Model, SourceRef
+from auditor.model import FileRecord, Model, SourceRef
 from auditor.process import load_process
 
 NOW = dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc)
-MODEL = Model(source_name="t")
+# One file read, so the audit has something to judge (an empty source is incomplete by itself).
+MODEL = Model(source_name="t", files=(FileRecord("flows/A.flow", "Flow", "read", "A"),))
 
 
 def _check(rule_id: str, body: object) -> SimpleNamespace:
@@ -92,4 +93,12 @@ def test_unreadable_files_make_the_audit_incomplete() -> None:
 
     model = load_files("t", [("flows/X.flow", b"<Flow"), ("flows/Y.flow", b"<?xml version='1.0'?><Flow/>")])
     result = run_audit(model, None, [], now=NOW, tool_version="t")
-    assert result.incomplete_reasons == ("1 file(s) could not be read",)
+    assert result.incomplete_reasons == ("1 file(s) could not be read: flows/X.flow",)
+
+
+def test_a_source_with_nothing_to_read_is_incomplete_never_clean() -> None:
+    """A mistyped path or an empty retrieve: no finding, but nothing was audited either."""
+    empty = Model(source_name="retrieved", files=(FileRecord("README.md", "unused", "unused"),))
+    result = run_audit(empty, None, [_check("RT090", _two_findings)], now=NOW, tool_version="t")
+    assert not result.complete
+    assert result.incomplete_reasons[0] == "the source retrieved holds no metadata leadaudit reads, so nothing was audited"

@@ -322,7 +322,7 @@ def test_routing_rows_from_hand_written_rules() -> None:
     table = overview.routing
     assert table.rule_name == "EMEA Routing" and table.has_fallback
     assert [(r.order, r.criteria, r.assignee, r.catch_all) for r in table.rows] == [
-        (1, "Country equals Germany AND Country equals Austria with filter 1 OR 2", "queue DACH_Leads", False),
+        (1, "(Country equals Germany) OR (Country equals Austria)", "queue DACH_Leads", False),
         (2, 'formula ISPICKVAL(Industry, "Mining")', "queue 00G000000000001", False),
         (3, "no criteria", "queue Triage", True),
     ]

@@ -90,6 +90,15 @@ def _broken(path: tuple[str | int, ...], value: object) -> Document:
     return document
 
 
+def test_every_result_has_a_location_even_without_a_process_file(validator: Draft7Validator) -> None:
+    from tests.reports.conftest import make_result
+
+    run = _run(make_result(process_file=None), validator)
+    assert run["results"] and all(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"])
+    (orgwide,) = [r for r in run["results"] if r["properties"]["subject"] == "AssignmentRule:Lead.Standard"]
+    assert _artifact(orgwide) == {"uri": "force-app"}
+
+
 @pytest.mark.parametrize(
     "document",
     [
@@ -183,7 +192,9 @@ def test_complete_result(complete_result: AuditResult, validator: Draft7Validato
     assert results["Status:Working"]["level"] == "warning"
     assert _artifact(results["Status:Working"]) == {"uri": "process.yaml"}  # the process file stays as given
     assert results["Queue:Empty_Queue"]["level"] == "note"
-    assert "locations" not in results["AssignmentRule:Lead.Standard"]
+    # no file of its own: placed on the process file, since code scanning rejects a result without one
+    assert results["AssignmentRule:Lead.Standard"]["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": "process.yaml"}, "region": {"startLine": 1}}
     assert all("baselineState" not in res and "suppressions" not in res for res in run["results"][:-1])
 
 
@@ -241,7 +252,7 @@ def test_engine_made_finding_gets_a_rule(validator: Draft7Validator) -> None:
     assert rules["LC001"]["fullDescription"] == {"text": "LC001 status-missing: short."}
     assert rules["LC001"]["help"] == {"text": "LC001 status-missing: short.\n\nWhat: more."}
     assert rules["LC001"]["shortDescription"] == {"text": LC001.summary}
-    assert "locations" not in _by_subject(run)["Rule:AU007"]
+    assert _artifact(_by_subject(run)["Rule:AU007"]) == {"uri": "process.yaml"}
 
 
 def test_baseline_states(validator: Draft7Validator) -> None:
@@ -262,15 +273,9 @@ def test_baseline_states(validator: Draft7Validator) -> None:
         "AssignmentRule:Lead.Standard": "new",
         "Queue:Empty_Queue": "new",
         "Queue:Legacy": "unchanged",  # waived now and then: still the same finding
-        "Status:Open": "absent",
-        "Queue:Old": "absent",
-    }
-    absent = _by_subject(run)["Status:Open"]
-    assert absent["level"] == "error" and _artifact(absent)["uri"] == f"force-app/{STATUS_FIELD}"
-    # A gone finding of a rule no longer run still has a descriptor to point at.
+    }  # fixed findings (Status:Open, Queue:Old) are not results: GitHub would show them as open
     rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
-    assert rules["RT010"]["name"] == "routing-retired"
-    assert rules["RT010"]["defaultConfiguration"] == {"level": "warning"}
+    assert "RT010" not in rules
     assert run["properties"]["baseline"] == {"path": "old.json", "generatedAt": "2029-12-01T00:00:00+00:00"}
 
 
