@@ -169,3 +169,13 @@ def test_each_subject_checked_is_a_testcase_passing_ones_included(schema: etree.
     (failed,) = root.xpath("//testcase[@name='LC001 status-not-in-process: Status:Recycled']")
     assert [child.tag for child in failed] == ["failure", "system-out"]
     assert "line: 31" in failed.find("system-out").text
+
+
+def test_a_rule_with_nothing_to_check_is_skipped_not_passed(schema: etree.XMLSchema) -> None:
+    from auditor.findings import NOTHING_TO_CHECK, Checked
+    from tests.reports.conftest import make_result
+
+    root = _parse(make_result(passed=(Checked("LC002", NOTHING_TO_CHECK, None),)), schema)
+    (case,) = root.xpath("//testcase[@classname='leadaudit.lifecycle.LC002']")
+    skipped = case.find("skipped")
+    assert skipped is not None and skipped.get("message") == "the rule ran but the source has nothing for it to check"
