@@ -79,7 +79,7 @@ def _validate(path: Path, document: Any) -> None:
 
 def _finding(entry: dict[str, Any]) -> Finding:
     # Field for field the inverse of reports/json_report.py: the fingerprint is recomputed from
-    # rule, subject and message, never trusted from the file.
+    # rule and subject, never trusted from the file.
     location = entry["location"]
     return Finding(
         rule_id=entry["rule_id"],
@@ -90,6 +90,7 @@ def _finding(entry: dict[str, Any]) -> Finding:
         message=entry["message"],
         fix=entry["fix"],
         location=None if location is None else SourceRef(location["path"], location["line"]),
+        related=tuple(entry["related"]),
     )
 
 

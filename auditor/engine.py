@@ -74,6 +74,7 @@ class CheckContext:
         fix: str,
         location: SourceRef | None,
         severity: Severity | None = None,
+        related: tuple[str, ...] = (),
     ) -> Finding:
         return Finding(
             rule_id=self.rule.id,
@@ -84,6 +85,7 @@ class CheckContext:
             message=message,
             fix=fix,
             location=location,
+            related=related,
         )
 
     def checked(self, subject: str, location: SourceRef | None = None) -> Checked:

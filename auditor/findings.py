@@ -67,6 +67,9 @@ class Finding:
     message: str
     fix: str
     location: SourceRef | None
+    #: Other subjects the same defect affects and the message names ("so 'Converted', entered only
+    #: after it, cannot be reached either"): drawn as affected, never counted as findings of their own.
+    related: tuple[str, ...] = ()
 
     @property
     def area(self) -> str:

@@ -109,7 +109,10 @@ def build_overview(model: "Model", graph: "nx.MultiDiGraph", process: "Process |
     """The lifecycle and routing table as the report draws them, marked by the rules' findings."""
     by_subject: dict[str, list[Finding]] = {}
     for finding in findings:
-        by_subject.setdefault(finding.subject, []).append(finding)
+        # a finding marks its subject and the subjects it says follow from it (LC005 names the
+        # statuses entered only after an unreachable one)
+        for subject in dict.fromkeys((finding.subject, *finding.related)):
+            by_subject.setdefault(subject, []).append(finding)
     return Overview(
         lifecycle=_lifecycle(model, graph, process, by_subject),
         routing=_routing(model.active_assignment_rule, by_subject),

@@ -86,7 +86,8 @@ def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
         downstream = downstream_of[documented.api_name]
         if downstream:
             message += f"; so {', '.join(repr(d) for d in downstream)}, entered only after it, cannot be reached either"
-        yield ctx.finding(f"Status:{documented.api_name}", message, fix=fix, location=location)
+        yield ctx.finding(f"Status:{documented.api_name}", message, fix=fix, location=location,
+                          related=tuple(f"Status:{d}" for d in downstream))
     for documented in unreachable:  # a closed loop of statuses with no root: report each
         if documented.api_name in followers - explained:
             yield ctx.finding(

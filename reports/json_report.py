@@ -43,6 +43,7 @@ def _finding(finding: Finding, baseline_state: str | None = None) -> Document:
         "message": finding.message,
         "fix": finding.fix,
         "location": _location(finding.location),
+        "related": list(finding.related),
     }
 
 

@@ -60,6 +60,8 @@ def test_demo_marks_come_from_the_rules(demo: AuditResult) -> None:
     assert demo.overview is not None and demo.overview.lifecycle is not None
     life = demo.overview.lifecycle
     assert "unreachable" in _box(life, "SQL").marks
+    # entered only after SQL: LC005 names it in its SQL finding, so it is drawn as unreachable too
+    assert "unreachable" in _box(life, "Converted").marks
     new = _box(life, "New")
     assert (new.entry, new.sla, new.sla_hours, new.alerts) == (True, "1 hour", 1, ())
     assert "no SLA alert" in new.marks

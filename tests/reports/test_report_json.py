@@ -64,6 +64,7 @@ def test_complete_round_trip(complete_result: AuditResult, validator: Draft20201
         "message": "Status Recycled is not in the process",
         "fix": "fix Status:Recycled",
         "location": {"path": "objects/Lead/fields/Status.field", "line": 31},
+        "related": [],
     }
     assert doc["findings"][3]["location"] is None
     (waived,) = doc["waived"]
