@@ -6,6 +6,7 @@ lists ordered by reports.common, so two runs over the same org give identical fi
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -80,6 +81,25 @@ def _baseline(result: AuditResult) -> Document | None:
     }
 
 
+def _overview(result: AuditResult) -> Document | None:
+    """The lifecycle and routing table the HTML report draws, as data (field names as in
+    auditor/overview.py; tuples become lists, source references {path, line})."""
+    if result.overview is None:
+        return None
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, SourceRef):
+            return _location(value)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        if isinstance(value, (tuple, list)):
+            return [plain(item) for item in value]
+        return value
+
+    overview: Document = plain(result.overview)
+    return overview
+
+
 def _rule(outcome: RuleOutcome) -> Document:
     rule = outcome.rule
     return {
@@ -126,6 +146,7 @@ def as_document(result: AuditResult) -> Document:
         "passed": [_passed(c) for c in sorted(result.passed, key=Checked.sort_key)],
         "scores": [_score(s) for s in area_scores(result)],
         "baseline": _baseline(result),
+        "overview": _overview(result),
     }
 
 

@@ -80,3 +80,16 @@ def test_incomplete_audit_exits_3_and_says_so_in_every_format(tmp_path: Path) ->
     assert 'name="audit completeness"' in junit and "audit incomplete" in junit
     html = (out / "r.html").read_text()
     assert html.index("Audit incomplete") < html.index('id="scores"')  # on the cover, before anything else
+
+
+def test_json_carries_the_drawn_overview_and_validates(tmp_path: Path) -> None:
+    from jsonschema import Draft202012Validator
+
+    assert main(["audit", str(DEMO), "-q", "--json", str(tmp_path / "r.json")]) == 1
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    Draft202012Validator(json.loads((REPO / "schemas" / "report.schema.json").read_text())).validate(report)
+    boxes = {box["name"]: box for box in report["overview"]["lifecycle"]["statuses"]}
+    assert boxes["SQL"]["marks"] == ["unreachable"] and boxes["New"]["sla"] == "1 hour"
+    routing = report["overview"]["routing"]
+    assert routing["rule_name"] == "Northwind Routing" and routing["has_fallback"] is False
+    assert [row["order"] for row in routing["rows"]] == list(range(1, len(routing["rows"]) + 1))
