@@ -86,13 +86,18 @@ OUTPUT_FORMATS = ("text", "json", "junit", "sarif", "html")
 @click.option("--baseline", type=click.Path(path_type=Path), help="An earlier JSON report: mark findings new or unchanged.")
 @click.option("--fail-on", type=click.Choice(["high", "medium", "low", "never"]), default="low", show_default=True,
               help="Exit 1 when a finding is at or above this severity.")
+@click.option("--fail-on-new", is_flag=True,
+              help="With --baseline: exit 1 only for new findings at or above --fail-on (adopt on an org with history).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary line (text format).")
 def audit(source: Path, process_path: Path | None, html: Path | None, junit: Path | None, sarif: Path | None,
-          json_path: Path | None, fmt: str, baseline: Path | None, fail_on: str, quiet: bool) -> None:
+          json_path: Path | None, fmt: str, baseline: Path | None, fail_on: str, fail_on_new: bool,
+          quiet: bool) -> None:
     """Audit SOURCE: an SFDX project, a Metadata API folder or a retrieve .zip (default: here)."""
     from auditor.baseline import BaselineError, load_baseline
     from reports.text import render as render_text
 
+    if fail_on_new and baseline is None:
+        raise UsageFailure("--fail-on-new needs --baseline: the earlier JSON report new findings are measured against")
     process = _load_process_or_fail(find_process(source, process_path))
     try:
         earlier = load_baseline(baseline) if baseline is not None else None
@@ -117,7 +122,7 @@ def audit(source: Path, process_path: Path | None, html: Path | None, junit: Pat
     if process is None:
         click.echo("note: no process file found; rules that compare with the documented process were not applicable "
                    "(run 'leadaudit init' to write one)", err=True)
-    sys.exit(exit_code(result, fail_on))
+    sys.exit(exit_code(result, fail_on, only_new=fail_on_new))
 
 
 def _renderers() -> dict[str, Callable[[AuditResult], str | bytes]]:
@@ -131,10 +136,13 @@ def _renderers() -> dict[str, Callable[[AuditResult], str | bytes]]:
     return renderers
 
 
-def exit_code(result: AuditResult, fail_on: str) -> int:
+def exit_code(result: AuditResult, fail_on: str, *, only_new: bool = False) -> int:
     if not result.complete:
         return EXIT_INCOMPLETE  # an audit that could not see everything never passes
     threshold = None if fail_on == "never" else Severity.parse(fail_on)
+    if only_new:
+        new = [f for f in result.findings if result.baseline_state(f) == "new"]
+        return EXIT_FINDINGS if threshold is not None and any(f.severity >= threshold for f in new) else EXIT_CLEAN
     return EXIT_FINDINGS if result.fails(threshold) else EXIT_CLEAN
 
 

@@ -182,7 +182,7 @@ class AuditResult:
         return "unchanged" if finding.fingerprint in self.baseline.fingerprints else "new"
 
     @property
-    def fixed_since_baseline(self) -> tuple[Finding, ...]:
+    def resolved_since_baseline(self) -> tuple[Finding, ...]:
         """Findings of the baseline that this audit no longer reports (SARIF: "absent")."""
         if self.baseline is None:
             return ()

@@ -80,7 +80,7 @@ class View:
     lifecycle_svg: Markup | None
     routing: RoutingTable | None
     baseline_new: tuple[Finding, ...]
-    baseline_fixed: tuple[Finding, ...]
+    baseline_resolved: tuple[Finding, ...]
     files: tuple[FileRecord, ...]
     unreadable: tuple[FileRecord, ...]
 
@@ -173,7 +173,7 @@ def build_view(result: AuditResult, rule_docs: Mapping[str, str] | None = None) 
         lifecycle_svg=Markup(lifecycle_svg(lifecycle)) if lifecycle is not None and lifecycle.statuses else None,
         routing=overview.routing if overview is not None else None,
         baseline_new=tuple(ordered_findings(f for f in result.findings if result.baseline_state(f) == "new")),
-        baseline_fixed=tuple(ordered_findings(result.fixed_since_baseline)),
+        baseline_resolved=tuple(ordered_findings(result.resolved_since_baseline)),
         files=files,
         unreadable=tuple(r for r in files if r.status == "unreadable"),
     )

@@ -77,7 +77,7 @@ def _baseline(result: AuditResult) -> Document | None:
         "generated_at": result.baseline.generated_at,
         "new": states.count("new"),
         "unchanged": states.count("unchanged"),
-        "fixed": [_finding(f) for f in ordered_findings(result.fixed_since_baseline)],
+        "resolved": [_finding(f) for f in ordered_findings(result.resolved_since_baseline)],
     }
 
 

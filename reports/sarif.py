@@ -242,7 +242,7 @@ def _results(result: AuditResult, rule_index: Mapping[str, int], uris: _UriMaker
         out.append(_waived_result(result, waived, rule_index, uris))
     # Findings fixed since the baseline are not written: code-scanning services ignore
     # baselineState and would show an "absent" result as an open alert. The JSON, HTML and text
-    # reports list them as fixed.
+    # reports list them as resolved.
     return out
 
 

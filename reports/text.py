@@ -141,7 +141,7 @@ def render(result: AuditResult, *, color: bool = False) -> str:
         states = [result.baseline_state(f) for f in result.findings]
         out.add(_printable(
             f"baseline: {result.baseline.path} ({result.baseline.generated_at}): {states.count('new')} new, "
-            f"{states.count('unchanged')} unchanged, {len(result.fixed_since_baseline)} fixed"
+            f"{states.count('unchanged')} unchanged, {len(result.resolved_since_baseline)} resolved"
         ))
     if not result.complete:
         # Said at the top too: a reader paging from the start must not miss it.

@@ -100,7 +100,7 @@ def test_a_later_audit_compared_with_the_baseline(tmp_path: Path) -> None:
     assert later.baseline_state(NO_LOCATION) == "unchanged"
     # the same rule on the same subject, reworded (a later version, another process path): the same finding
     assert later.baseline_state(reworded) == "unchanged"
-    assert set(later.fixed_since_baseline) == {WORKING, WAIVED.finding}
+    assert set(later.resolved_since_baseline) == {WORKING, WAIVED.finding}
 
 
 def test_a_report_written_with_a_baseline_reads_back(tmp_path: Path) -> None:

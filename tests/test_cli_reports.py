@@ -93,3 +93,22 @@ def test_json_carries_the_drawn_overview_and_validates(tmp_path: Path) -> None:
     routing = report["overview"]["routing"]
     assert routing["rule_name"] == "Northwind Routing" and routing["has_fallback"] is False
     assert [row["order"] for row in routing["rows"]] == list(range(1, len(routing["rows"]) + 1))
+
+
+def test_fail_on_new_fails_only_for_findings_the_baseline_did_not_have(tmp_path: Path) -> None:
+    old = tmp_path / "old.json"
+    assert main(["audit", str(DEMO), "-q", "--json", str(old)]) == 1
+    # the same 21 findings: none is new, so an org with history can adopt the audit
+    assert main(["audit", str(DEMO), "-q", "--baseline", str(old), "--fail-on-new"]) == 0
+    later = tmp_path / "process.yaml"
+    process = (DEMO / "process.yaml").read_text(encoding="utf-8")
+    later.write_text(process.replace("statuses:\n", "statuses:\n  - api_name: Recycled\n    label: Recycled\n", 1),
+                     encoding="utf-8")
+    args = ["audit", str(DEMO), "-q", "--process", str(later), "--baseline", str(old), "--fail-on-new"]
+    assert main(args) == 1  # LC001 Status:Recycled is new and high
+    assert main([*args, "--fail-on", "never"]) == 0
+
+
+def test_fail_on_new_without_a_baseline_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["audit", str(DEMO), "--fail-on-new"]) == 2
+    assert "--fail-on-new needs --baseline" in capsys.readouterr().err
