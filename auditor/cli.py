@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import os
 import sys
+import tempfile
 from importlib.metadata import PackageNotFoundError, version
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +20,10 @@ from auditor.findings import AuditResult, Severity
 from auditor.init_process import process_from_org, reference_process
 from auditor.manifest import package_xml
 from auditor.process import Process, ProcessError, load_process
+from auditor.model import Model
+from auditor.org_cli import OrgSelection, org_options, retrieve, show_progress
 from auditor.sources import SourceError, load_model
+from auditor.sources.org import OrgError, connect, retrieve_org
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 PROCESS_FILE_NAMES = ("process.yaml", "process.yml", "process.json")
@@ -75,8 +80,9 @@ OUTPUT_FORMATS = ("text", "json", "junit", "sarif", "html")
 
 
 @cli.command()
-@click.argument("source", required=False, type=click.Path(path_type=Path), default=Path("."))
+@click.argument("source", required=False, type=click.Path(path_type=Path))
 @click.option("--process", "process_path", type=click.Path(path_type=Path), help="The process file (default: process.yaml beside SOURCE or in the current folder).")
+@org_options
 @click.option("--html", type=click.Path(path_type=Path), help="Write the HTML health report here.")
 @click.option("--junit", type=click.Path(path_type=Path), help="Write JUnit XML here.")
 @click.option("--sarif", type=click.Path(path_type=Path), help="Write SARIF 2.1.0 here (GitHub code scanning).")
@@ -89,24 +95,25 @@ OUTPUT_FORMATS = ("text", "json", "junit", "sarif", "html")
 @click.option("--fail-on-new", is_flag=True,
               help="With --baseline: exit 1 only for new findings at or above --fail-on (adopt on an org with history).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary line (text format).")
-def audit(source: Path, process_path: Path | None, html: Path | None, junit: Path | None, sarif: Path | None,
-          json_path: Path | None, fmt: str, baseline: Path | None, fail_on: str, fail_on_new: bool,
-          quiet: bool) -> None:
-    """Audit SOURCE: an SFDX project, a Metadata API folder or a retrieve .zip (default: here)."""
+def audit(source: Path | None, process_path: Path | None, org: OrgSelection, html: Path | None, junit: Path | None,
+          sarif: Path | None, json_path: Path | None, fmt: str, baseline: Path | None, fail_on: str,
+          fail_on_new: bool, quiet: bool) -> None:
+    """Audit SOURCE: an SFDX project, a Metadata API folder or a retrieve .zip (default: here),
+    or a live org (--org, --target-org or --instance-url with the SF_* environment variables)."""
     from auditor.baseline import BaselineError, load_baseline
     from reports.text import render as render_text
 
     if fail_on_new and baseline is None:
         raise UsageFailure("--fail-on-new needs --baseline: the earlier JSON report new findings are measured against")
-    process = _load_process_or_fail(find_process(source, process_path))
+    if org.requested and source is not None:
+        raise UsageFailure("give either SOURCE or a live org (--org, --target-org, --instance-url), not both")
+    folder = source if source is not None else Path(".")
+    process = _load_process_or_fail(find_process(folder if not org.requested else Path.cwd(), process_path))
     try:
         earlier = load_baseline(baseline) if baseline is not None else None
     except BaselineError as exc:
         raise UsageFailure(str(exc)) from None
-    try:
-        model = load_model(source)
-    except SourceError as exc:
-        raise UsageFailure(str(exc)) from None
+    model = _live_model(org) if org.requested else _folder_model(folder)
     result = run_audit(model, process, registry.all_checks(), now=now_utc(), tool_version=tool_version(),
                        baseline=earlier)
     renderers = _renderers()
@@ -123,6 +130,32 @@ def audit(source: Path, process_path: Path | None, html: Path | None, junit: Pat
         click.echo("note: no process file found; rules that compare with the documented process were not applicable "
                    "(run 'leadaudit init' to write one)", err=True)
     sys.exit(exit_code(result, fail_on, only_new=fail_on_new))
+
+
+def _folder_model(source: Path) -> Model:
+    try:
+        return load_model(source)
+    except SourceError as exc:
+        raise UsageFailure(str(exc)) from None
+
+
+def _live_model(org: OrgSelection) -> Model:
+    """Retrieve the org into a temporary folder and read it as any folder is read, so a live audit
+    and an audit of 'leadaudit retrieve' output give the same findings by construction."""
+    try:
+        creds = org.credentials()
+    except OrgError as exc:
+        raise UsageFailure(exc.message) from None
+    with tempfile.TemporaryDirectory(prefix="leadaudit-org-") as work:
+        folder = Path(work) / "org"
+        try:
+            conn = connect(creds, ca_bundle=org.ca_bundle, timeout=org.timeout)
+            retrieve_org(conn, folder, progress=show_progress())
+        except OrgError as exc:
+            click.echo(f"error: {exc.message}", err=True)
+            sys.exit(EXIT_INCOMPLETE)  # nothing was read: the audit cannot even start
+        model = load_model(folder)  # an incomplete retrieval is flagged by its facts.json
+        return dataclasses.replace(model, source_name=f"org {conn.instance_url}")
 
 
 def _renderers() -> dict[str, Callable[[AuditResult], str | bytes]]:
@@ -218,6 +251,9 @@ def _load_process_or_fail(process_file: Path | None) -> Process | None:
 def manifest() -> None:
     """Print the package.xml that retrieves everything leadaudit reads."""
     click.echo(package_xml(), nl=False)
+
+
+cli.add_command(retrieve)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -206,6 +206,10 @@ def run_audit(
     if unreadable:
         named = ", ".join(unreadable[:5]) + (f" and {len(unreadable) - 5} more" if len(unreadable) > 5 else "")
         incomplete.insert(0, f"{len(unreadable)} file(s) could not be read: {named}")
+    if model.facts is not None and not model.facts.complete:
+        # a partial retrieval is never audited as if it were whole (DESIGN: robustness)
+        missing = "; ".join(model.facts.unavailable) or "see facts.json"
+        incomplete.append(f"the retrieval from the org was incomplete: {missing}")
     if not any(record.status == "read" for record in model.files) and not unreadable:
         # A wrong path, an empty retrieve or a folder of something else must never pass as clean.
         incomplete.insert(0, f"the source {model.source_name} holds no metadata leadaudit reads, so nothing was audited")

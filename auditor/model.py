@@ -429,6 +429,40 @@ class FileRecord:
 
 
 @dataclass(frozen=True)
+class OrgUser:
+    username: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class OrgQueue:
+    developer_name: str
+    sobject_types: tuple[str, ...]
+    members: int  # users and groups
+    active_users: int  # member users known to be active
+
+
+@dataclass(frozen=True)
+class OrgFacts:
+    """What a live retrieval learned that metadata does not hold (facts.json beside the files)."""
+
+    org_name: str | None
+    instance_url: str
+    retrieved_at: str
+    api_version: str
+    complete: bool
+    unavailable: tuple[str, ...]  # "item: reason" for what could not be retrieved
+    users: tuple[OrgUser, ...]
+    missing_users: tuple[str, ...]  # usernames the metadata names that the org does not have
+    queues: tuple[OrgQueue, ...]
+    source: SourceRef
+
+    def user(self, username: str) -> OrgUser | None:
+        wanted = username.strip().lower()
+        return next((u for u in self.users if u.username.lower() == wanted), None)
+
+
+@dataclass(frozen=True)
 class LoadProblem:
     """A file that could not be read, or is not what its name says: becomes a CF finding."""
 
@@ -464,6 +498,7 @@ class Model:
     settings: tuple[Setting, ...] = ()
     files: tuple[FileRecord, ...] = ()
     problems: tuple[LoadProblem, ...] = field(default=())
+    facts: OrgFacts | None = None  # from facts.json of a live retrieval
 
     @property
     def lead_flows(self) -> tuple[Flow, ...]:

@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 
 from auditor.model import FileRecord, LoadProblem, Model, SourceRef
 from auditor.parse import flows, matching, objects, queues, reports, rules, settings, statuses, workflow
+from auditor.parse.facts import FACTS_FILE, FactsUnreadable, parse_facts
 from auditor.parse.base import Contribution, FileContext, NotThisKind, Parser, decode_name
 from auditor.xmlsafe import Node, XmlError, parse_xml
 
@@ -81,6 +82,15 @@ def load_files(source_name: str, files: Iterable[tuple[str, bytes]]) -> Model:
     seen: dict[tuple[str, str | None, str], tuple[str, bytes]] = {}
 
     for relpath, data in sorted(files, key=lambda item: item[0]):
+        if relpath == FACTS_FILE:  # JSON written by 'leadaudit retrieve', not metadata XML
+            try:
+                collected["facts"] = parse_facts(data, relpath)
+            except FactsUnreadable as exc:
+                problems.append(LoadProblem(SourceRef(relpath, 1), str(exc)))
+                records.append(FileRecord(relpath, "OrgFacts", "unreadable", "facts"))
+                continue
+            records.append(FileRecord(relpath, "OrgFacts", "read", "facts"))
+            continue
         found = classify(relpath)
         if found is None:
             records.append(FileRecord(relpath, "unused", "unused"))

@@ -1,0 +1,139 @@
+"""Command-line options for a live org, and the ``leadaudit retrieve`` command.
+
+Secrets are read from environment variables only (SF_ACCESS_TOKEN, SF_PASSWORD,
+SF_SECURITY_TOKEN, SF_CONSUMER_SECRET): a secret on a command line ends up in shell history,
+process lists and CI logs. The options name the org and the non-secret parts of a login.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from auditor.sources.org import API_VERSION, OrgCredentials, OrgError, connect, credentials_from, retrieve_org
+from auditor.sources.org.http import DEFAULT_TIMEOUT, resolve_ca_bundle
+from auditor.sources.org.redact import SecretFilter, install_log_redaction, scrub
+
+EXIT_CLEAN, EXIT_USAGE, EXIT_INCOMPLETE = 0, 2, 3
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class OrgSelection:
+    """The org options of one command line; ``requested`` when the user asked for a live org."""
+
+    options: Mapping[str, str | None] = field(repr=False)
+    ca_bundle: str | None
+    timeout: float
+    requested: bool
+
+    def credentials(self, env: Mapping[str, str] | None = None) -> OrgCredentials:
+        return credentials_from(self.options, os.environ if env is None else env)
+
+
+_OPTIONS: tuple[Callable[[F], F], ...] = (
+    click.option("--org", "org_flag", is_flag=True,
+                 help="Read a live org, logging in with the options below or the SF_* environment variables."),
+    click.option("--target-org", help="A Salesforce CLI alias or username ('sf org display' gives the login)."),
+    click.option("--instance-url", help="The org's URL, for an access token in SF_ACCESS_TOKEN [env: SF_INSTANCE_URL]."),
+    click.option("--username", help="User to log in as (JWT bearer, password login) [env: SF_USERNAME]."),
+    click.option("--consumer-key", help="Connected app consumer key (JWT, client credentials) [env: SF_CONSUMER_KEY]."),
+    click.option("--jwt-key-file", type=click.Path(dir_okay=False),
+                 help="Private key (PEM) of the JWT bearer flow [env: SF_JWT_KEY_FILE]."),
+    click.option("--login-url", help="Login URL: a My Domain URL (needed for client credentials); "
+                                     "default https://login.salesforce.com."),
+    click.option("--sandbox", is_flag=True, help="Log in at https://test.salesforce.com."),
+    click.option("--ca-bundle", type=click.Path(dir_okay=False),
+                 help="CA certificates to verify the org's TLS with [env: SF_CA_BUNDLE, REQUESTS_CA_BUNDLE]."),
+    click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True,
+                 help="Seconds to wait for each answer from the org."),
+)
+_NAMES = ("org_flag", "target_org", "instance_url", "username", "consumer_key", "jwt_key_file", "login_url",
+          "sandbox", "ca_bundle", "timeout")
+
+
+def org_options(command: F) -> F:
+    """Add the live-org options; the command receives them as one ``org: OrgSelection`` argument."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        given = {name: kwargs.pop(name) for name in _NAMES}
+        options: dict[str, str | None] = {
+            name: (str(given[name]) if given[name] is not None else None)
+            for name in ("target_org", "instance_url", "username", "consumer_key", "jwt_key_file", "login_url")
+        }
+        options["sandbox"] = "true" if given["sandbox"] else None
+        requested = bool(given["org_flag"] or given["target_org"] or given["instance_url"])
+        kwargs["org"] = OrgSelection(options=options, ca_bundle=resolve_ca_bundle(given["ca_bundle"], os.environ),
+                                     timeout=float(given["timeout"]), requested=requested)
+        return command(*args, **kwargs)
+
+    decorated: Any = wrapper
+    for option in reversed(_OPTIONS):
+        decorated = option(decorated)
+    return decorated  # type: ignore[no-any-return]
+
+
+def show_progress() -> bool:
+    """A progress display on a terminal; none in CI logs."""
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+def _enable_debug_logging() -> None:
+    install_log_redaction()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(SecretFilter())
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+
+
+@click.command()
+@org_options
+@click.option("--out", "-o", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The folder to write (new, empty, or an earlier retrieval to replace).")
+@click.option("--debug", is_flag=True, help="Log each request, and print tracebacks (secrets masked).")
+def retrieve(org: OrgSelection, out_dir: Path, debug: bool) -> None:
+    """Retrieve a live org into OUT: Metadata API files and facts.json, for 'leadaudit audit OUT'.
+
+    Exit 0 when the retrieval is complete, 3 when it is not (or the org could not be reached),
+    2 when no login was given.
+    """
+    if debug:
+        _enable_debug_logging()
+    try:
+        creds = org.credentials()
+    except OrgError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(EXIT_USAGE)
+    try:
+        conn = connect(creds, ca_bundle=org.ca_bundle, timeout=org.timeout)
+        report = retrieve_org(conn, out_dir, progress=show_progress())
+    except OrgError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(EXIT_INCOMPLETE)
+    except Exception as exc:  # a defect: never let a traceback carry a secret out
+        if debug:
+            click.echo(scrub(traceback.format_exc()), err=True)
+        click.echo(f"error: unexpected failure ({scrub(f'{type(exc).__name__}: {exc}')})", err=True)
+        sys.exit(EXIT_INCOMPLETE)
+    click.echo(f"retrieved {report.files} files from {conn.instance_url} (API {API_VERSION}) into {out_dir}")
+    for flow in report.flows:
+        if flow.source == "tooling":
+            click.echo(f"flow {flow.api_name}: the active version {flow.version_number} was audited, "
+                       "not the newer draft that retrieve returned")
+    if not report.complete:
+        click.echo("the retrieval is incomplete; an audit of this folder would not see the whole org:", err=True)
+        for reason in report.missing:
+            click.echo(f"  - {reason}", err=True)
+        sys.exit(EXIT_INCOMPLETE)

@@ -1,0 +1,62 @@
+"""facts.json: what ``leadaudit retrieve`` learned from the org beside its metadata.
+
+Users and whether they are active, queue members, and whether the retrieval was whole. It is
+JSON, not metadata XML, and is read only at the top of the source, where retrieve writes it. A
+file that does not follow schemas/facts.schema.json is unreadable like any broken file: the
+audit goes on and ends incomplete.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from auditor.model import OrgFacts, OrgQueue, OrgUser, SourceRef
+
+FACTS_FILE = "facts.json"
+
+
+class FactsUnreadable(ValueError):
+    pass
+
+
+@functools.cache
+def _validator() -> Draft202012Validator:
+    schema = json.loads(resources.files("schemas").joinpath("facts.schema.json").read_text(encoding="utf-8"))
+    return Draft202012Validator(schema)
+
+
+def parse_facts(data: bytes, path: str) -> OrgFacts:
+    try:
+        document: Any = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise FactsUnreadable(f"not a readable JSON file ({exc})") from None
+    error = next(iter(sorted(_validator().iter_errors(document), key=lambda e: list(e.absolute_path))), None)
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "(top)"
+        raise FactsUnreadable(f"{where}: {error.message}")
+    queues = tuple(
+        OrgQueue(
+            developer_name=q["developer_name"],
+            sobject_types=tuple(q["sobject_types"]),
+            members=len(q["members"]),
+            active_users=sum(1 for m in q["members"] if m["type"] == "User" and m.get("active")),
+        )
+        for q in document["queues"]
+    )
+    return OrgFacts(
+        org_name=document["org"]["name"],
+        instance_url=document["org"]["instance_url"],
+        retrieved_at=document["retrieved_at"],
+        api_version=document["api_version"],
+        complete=document["complete"],
+        unavailable=tuple(f"{u['item']}: {u['reason']}" for u in document["unavailable"]),
+        users=tuple(OrgUser(u["username"], u["active"]) for u in document["users"]),
+        missing_users=tuple(document["missing_users"]),
+        queues=queues,
+        source=SourceRef(path, 1),
+    )

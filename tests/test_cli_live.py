@@ -1,0 +1,69 @@
+"""``leadaudit audit --org``: the live audit through the command line, against the local Salesforce.
+
+The org is the demo org served by tests/fakesf over HTTPS; the login is an access token from the
+environment, as a CI job gives it. The live audit must find exactly what the audit of the same
+folder finds, and an incomplete retrieval must end the audit incomplete, never clean.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from auditor.cli import main
+from tests.conftest import REPO
+from tests.fakesf import FakeSalesforce
+
+DEMO = REPO / "examples" / "demo-org"
+PROCESS = DEMO / "process.yaml"
+
+
+@pytest.fixture
+def demo_org(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSalesforce]:
+    with FakeSalesforce(org_dir=DEMO, tmp=tmp_path) as sf:
+        monkeypatch.setenv("SF_ACCESS_TOKEN", sf.access_token)
+        monkeypatch.setenv("SF_CA_BUNDLE", str(sf.ca_bundle))
+        monkeypatch.delenv("CI", raising=False)
+        yield sf
+
+
+def _findings(report: Path) -> list[tuple[str, str, str, str]]:
+    document = json.loads(report.read_text(encoding="utf-8"))
+    return sorted((f["rule_id"], f["severity"], f["subject"], f["message"]) for f in document["findings"])
+
+
+def test_a_live_audit_finds_what_the_folder_audit_finds(demo_org: FakeSalesforce, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    offline, live = tmp_path / "offline.json", tmp_path / "live.json"
+    assert main(["audit", str(DEMO), "-q", "--json", str(offline)]) == 1
+    code = main(["audit", "--instance-url", demo_org.instance_url, "--process", str(PROCESS), "-q",
+                 "--json", str(live), "--html", str(tmp_path / "live.html")])
+    out = capsys.readouterr()
+    assert code == 1, out.err
+    assert _findings(live) == _findings(offline) and len(_findings(live)) == 21
+    document = json.loads(live.read_text(encoding="utf-8"))
+    assert document["complete"] is True and document["source"] == f"org {demo_org.instance_url}"
+    for text in (out.out, out.err, live.read_text(), (tmp_path / "live.html").read_text()):
+        for secret in demo_org.secrets():
+            assert secret not in text
+
+
+def test_a_failed_retrieve_ends_the_audit_incomplete(demo_org: FakeSalesforce, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    demo_org.faults.retrieve_failed = True
+    code = main(["audit", "--instance-url", demo_org.instance_url, "--process", str(PROCESS),
+                 "--fail-on", "never", "--json", str(tmp_path / "r.json")])
+    captured = capsys.readouterr()
+    assert code == 3, captured.err
+    # the audit ran on what came back (the facts): it must say it is not the whole org
+    document = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert document["complete"] is False
+    assert any("retrieval from the org was incomplete" in r for r in document["incomplete_reasons"])
+
+
+def test_live_and_source_together_is_a_usage_error(demo_org: FakeSalesforce, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["audit", str(DEMO), "--instance-url", demo_org.instance_url]) == 2
+    assert "not both" in capsys.readouterr().err
