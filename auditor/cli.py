@@ -14,10 +14,11 @@ from pathlib import Path
 
 import click
 
-from auditor import registry
+from auditor import drift_cli, registry
 from auditor.engine import run_audit
 from auditor.findings import AuditResult, Severity
 from auditor.init_process import process_from_org, reference_process
+from auditor.init_scoring import scoring_template
 from auditor.manifest import package_xml
 from auditor.process import Process, ProcessError, load_process
 from auditor.model import Model
@@ -182,13 +183,22 @@ def exit_code(result: AuditResult, fail_on: str, *, only_new: bool = False) -> i
 @cli.command()
 @click.option("--from", "from_dir", type=click.Path(path_type=Path, exists=True),
               help="Draft the statuses from this org folder's Lead Status values.")
-@click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("process.yaml"), show_default=True)
+@click.option("--scoring", is_flag=True,
+              help="Write a commented scoring model file (scoring.yaml) instead of process.yaml.")
+@click.option("--out", "-o", type=click.Path(path_type=Path), default=None,
+              help="The file to write.  [default: process.yaml, or scoring.yaml with --scoring]")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
-def init(from_dir: Path | None, out: Path, force: bool) -> None:
-    """Write a commented process.yaml: the reference lifecycle, or the org's own statuses."""
-    if out.exists() and not force:
-        raise UsageFailure(f"{out} exists; use --force to overwrite it")
-    if from_dir is None:
+def init(from_dir: Path | None, scoring: bool, out: Path | None, force: bool) -> None:
+    """Write a commented process.yaml (the reference lifecycle, or the org's own statuses), or with
+    --scoring the scoring model file process.yaml can name as scoring_model."""
+    if scoring and from_dir is not None:
+        raise UsageFailure("--scoring writes a template; it cannot be drafted --from an org folder")
+    target = out if out is not None else Path("scoring.yaml" if scoring else "process.yaml")
+    if target.exists() and not force:
+        raise UsageFailure(f"{target} exists; use --force to overwrite it")
+    if scoring:
+        text = scoring_template()
+    elif from_dir is None:
         text = reference_process()
     else:
         model = load_model(from_dir)
@@ -196,8 +206,8 @@ def init(from_dir: Path | None, out: Path, force: bool) -> None:
             text = process_from_org(model)
         except ValueError as exc:
             raise UsageFailure(f"{from_dir}: {exc}") from None
-    _write(out, text)
-    click.echo(f"wrote {out}")
+    _write(target, text)
+    click.echo(f"wrote {target}" + ("; name it in process.yaml as  scoring_model: " + target.name if scoring else ""))
 
 
 @cli.command()
@@ -254,6 +264,8 @@ def manifest() -> None:
 
 
 cli.add_command(retrieve)
+cli.add_command(drift_cli.snapshot)
+cli.add_command(drift_cli.diff)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -30,6 +30,8 @@ from auditor.graph import build_graph
 from auditor.model import Model, SourceRef
 from auditor.overview import build_overview
 from auditor.process import Process, RuleSetting
+from auditor.scoring.build import build_scoring
+from auditor.scoring.model import ScoringModel
 
 INTERNAL_ERROR = Rule(
     id="CF002",
@@ -65,6 +67,9 @@ class CheckContext:
     graph: nx.MultiDiGraph
     process: Process | None
     options: Mapping[str, Any] = field(default_factory=dict)
+    # the merged Account Engagement scoring model (scoring file + Salesforce metadata + live API):
+    # built once per audit here, because it needs both the org model and the process file
+    scoring: ScoringModel | None = None
 
     def finding(
         self,
@@ -96,6 +101,14 @@ class CheckContext:
         if self.process is None:
             raise NotApplicable("no process file: this rule compares the org with the documented process")
         return self.process
+
+    def require_scoring(self) -> ScoringModel:
+        if self.scoring is None:
+            raise NotApplicable(
+                "no scoring model: name a scoring model file with 'scoring_model' in the process file "
+                "(leadaudit init --scoring writes one), or retrieve the Account Engagement fields on Lead"
+            )
+        return self.scoring
 
     @property
     def today(self) -> dt.date:
@@ -165,8 +178,12 @@ def run_audit(
     tool_version: str,
     options: Mapping[str, Any] | None = None,
     baseline: Baseline | None = None,
+    scoring_parts: Iterable[ScoringModel] = (),
 ) -> AuditResult:
+    """``scoring_parts``: scoring model parts from sources other than the scoring file and the
+    metadata (the live Account Engagement API), merged with them."""
     graph = build_graph(model, process)
+    scoring = build_scoring(model, process, tuple(scoring_parts))
     opts = {"today": now.date(), **(options or {})}
     findings: list[Finding] = []
     checked: list[Checked] = []
@@ -179,7 +196,7 @@ def run_audit(
         if setting is not None and not setting.enabled:
             outcomes.append(RuleOutcome(rule, "disabled", f"disabled in {process.path if process else ''}"))
             continue
-        ctx = CheckContext(rule=rule, model=model, graph=graph, process=process, options=opts)
+        ctx = CheckContext(rule=rule, model=model, graph=graph, process=process, options=opts, scoring=scoring)
         try:
             produced = list(check.check(ctx))
         except NotApplicable as na:
@@ -225,6 +242,6 @@ def run_audit(
         files=model.files,
         incomplete_reasons=tuple(incomplete),
         passed=_passed(checked, findings, outcomes),
-        overview=build_overview(model, graph, process, findings),
+        overview=build_overview(model, graph, process, findings, scoring=scoring),
         baseline=baseline,
     )

@@ -73,8 +73,12 @@ routing:
 # The SLA escalation ladder: a reminder, then the manager, who reassigns.
 escalation: {reminder_after_hours: 24, manager_after_hours: 48}
 
-# Account Engagement scoring: less is more.
+# Account Engagement scoring: less is more. Also: decay_days (default [15, 30, 45]),
+# mql_threshold, mql_status (MQL), nurture_status (Nurture), fit_field, engagement_field,
+# hot_sla_hours (4: the SLA of a hand-raiser's fast route).
 scoring: {max_categories: 8, max_criteria: 20}
+# The scoring model file ('leadaudit init --scoring' writes one), relative to this file:
+# scoring_model: scoring.yaml
 
 # Reports the process requires (group_by uses report column names such as STATUS).
 reports:

@@ -438,7 +438,8 @@ class OrgUser:
 class OrgQueue:
     developer_name: str
     sobject_types: tuple[str, ...]
-    members: int  # users and groups
+    users: int  # member users
+    groups: int  # member public groups or roles: people the facts do not list one by one
     active_users: int  # member users known to be active
 
 

@@ -7,6 +7,7 @@ process lists and CI logs. The options name the org and the non-secret parts of 
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 import os
@@ -19,8 +20,18 @@ from typing import Any, TypeVar
 
 import click
 
-from auditor.sources.org import API_VERSION, OrgCredentials, OrgError, connect, credentials_from, retrieve_org
+from auditor.process import Process, ProcessError, load_process
+from auditor.sources.org import (
+    API_VERSION,
+    OrgConnection,
+    OrgCredentials,
+    OrgError,
+    connect,
+    credentials_from,
+    retrieve_org,
+)
 from auditor.sources.org.http import DEFAULT_TIMEOUT, resolve_ca_bundle
+from auditor.sources.org.metrics import collect_metrics, write_metrics
 from auditor.sources.org.redact import SecretFilter, install_log_redaction, scrub
 
 EXIT_CLEAN, EXIT_USAGE, EXIT_INCOMPLETE = 0, 2, 3
@@ -98,19 +109,70 @@ def _enable_debug_logging() -> None:
     root.setLevel(logging.DEBUG)
 
 
+@dataclass(frozen=True)
+class MetricsOutcome:
+    """Where the measurements were written, and which could not be measured (``id: reason``)."""
+
+    path: Path
+    measured: int
+    unavailable: tuple[str, ...]
+
+
+def record_metrics(conn: OrgConnection, out_dir: Path, process: Process | None, *,
+                   now: dt.datetime | None = None) -> MetricsOutcome:
+    """Measure the org's leads now and write ``out_dir/metrics.json`` (for ``--metrics``).
+
+    Without a process file the SLA-based measurement is unavailable, with that reason. An
+    unavailable measurement does not make the retrieval incomplete: the configuration read is
+    whole, and the report shows the measurement as not measured, never as zero.
+    """
+    document = collect_metrics(conn, process, now=now or dt.datetime.now(tz=dt.timezone.utc))
+    path = write_metrics(out_dir, document)
+    missing = tuple(f"{item['id']}: {item['detail']}" for item in document["measurements"] if not item["available"])
+    return MetricsOutcome(path, len(document["measurements"]) - len(missing), missing)
+
+
+def echo_metrics(outcome: MetricsOutcome) -> None:
+    click.echo(f"measured {outcome.measured} of {outcome.measured + len(outcome.unavailable)} lead measurements "
+               f"into {outcome.path}")
+    for reason in outcome.unavailable:
+        click.echo(f"  not measured: {reason}", err=True)
+
+
+def _process_for_metrics(metrics: bool, process_file: Path | None) -> Process | None:
+    """The process file --metrics reads its SLAs and status names from; exit 2 when unusable."""
+    if process_file is None:
+        return None
+    if not metrics:
+        click.echo("error: --process is read by --metrics only; add --metrics or leave --process out", err=True)
+        sys.exit(EXIT_USAGE)
+    try:
+        return load_process(process_file)
+    except ProcessError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
 @click.command()
 @org_options
 @click.option("--out", "-o", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="The folder to write (new, empty, or an earlier retrieval to replace).")
+@click.option("--metrics", is_flag=True,
+              help="Also measure the org's leads now (SLA breaches, time in status, MQL to SAL acceptance, "
+                   "leads with inactive or queue owners) into OUT/metrics.json: counts only, no lead data.")
+@click.option("--process", "process_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The process file whose SLAs and status names --metrics measures against.")
 @click.option("--debug", is_flag=True, help="Log each request, and print tracebacks (secrets masked).")
-def retrieve(org: OrgSelection, out_dir: Path, debug: bool) -> None:
+def retrieve(org: OrgSelection, out_dir: Path, metrics: bool, process_file: Path | None, debug: bool) -> None:
     """Retrieve a live org into OUT: Metadata API files and facts.json, for 'leadaudit audit OUT'.
 
     Exit 0 when the retrieval is complete, 3 when it is not (or the org could not be reached),
-    2 when no login was given.
+    2 when no login was given or the process file is unusable. A measurement --metrics could not
+    take is listed, and does not change the exit code.
     """
     if debug:
         _enable_debug_logging()
+    process = _process_for_metrics(metrics, process_file)
     try:
         creds = org.credentials()
     except OrgError as exc:
@@ -119,6 +181,7 @@ def retrieve(org: OrgSelection, out_dir: Path, debug: bool) -> None:
     try:
         conn = connect(creds, ca_bundle=org.ca_bundle, timeout=org.timeout)
         report = retrieve_org(conn, out_dir, progress=show_progress())
+        measured = record_metrics(conn, out_dir, process) if metrics else None
     except OrgError as exc:
         click.echo(f"error: {exc.message}", err=True)
         sys.exit(EXIT_INCOMPLETE)
@@ -132,6 +195,8 @@ def retrieve(org: OrgSelection, out_dir: Path, debug: bool) -> None:
         if flow.source == "tooling":
             click.echo(f"flow {flow.api_name}: the active version {flow.version_number} was audited, "
                        "not the newer draft that retrieve returned")
+    if measured is not None:
+        echo_metrics(measured)
     if not report.complete:
         click.echo("the retrieval is incomplete; an audit of this folder would not see the whole org:", err=True)
         for reason in report.missing:

@@ -1,4 +1,5 @@
-"""What the report draws of the org for people: the lead lifecycle and the routing table.
+"""What the report draws of the org for people: the lead lifecycle, the routing table and the
+scoring model (auditor.overview_scoring).
 
 Built once per audit from the model, the graph, the process and the findings the rules made, so
 the diagram marks exactly what the rules found (a status LC005 calls unreachable is drawn as
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from auditor.graph import Transition, blocks, timed_alerts, transitions
 from auditor.model import LeadRule, Model, SourceRef, StatusValue
+from auditor.overview_scoring import ScoringOverview, build_scoring_overview
 from auditor.routing import assignee, describe_criteria, entry_subject, is_catch_all
 
 if TYPE_CHECKING:
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
 
     from auditor.findings import Finding
     from auditor.process import Process, ProcessStatus
+    from auditor.scoring.model import ScoringModel
 
 #: The word each rule's finding puts on the box or row it names, in the order the words are
 #: shown. One table for both drawings: a status finding's subject is ``Status:<api name>``, an
@@ -102,10 +105,11 @@ class RoutingTable:
 class Overview:
     lifecycle: Lifecycle | None  # None when there are neither documented nor org statuses
     routing: RoutingTable | None  # None when the source has no active Lead assignment rule
+    scoring: ScoringOverview | None = None  # None when no source says anything about scoring
 
 
 def build_overview(model: "Model", graph: "nx.MultiDiGraph", process: "Process | None",
-                   findings: "Sequence[Finding]") -> Overview:
+                   findings: "Sequence[Finding]", *, scoring: "ScoringModel | None" = None) -> Overview:
     """The lifecycle and routing table as the report draws them, marked by the rules' findings."""
     by_subject: dict[str, list[Finding]] = {}
     for finding in findings:
@@ -116,6 +120,7 @@ def build_overview(model: "Model", graph: "nx.MultiDiGraph", process: "Process |
     return Overview(
         lifecycle=_lifecycle(model, graph, process, by_subject),
         routing=_routing(model.active_assignment_rule, by_subject),
+        scoring=build_scoring_overview(scoring, process, findings),
     )
 
 

@@ -6,21 +6,19 @@ Errors name the key path and the line, because a consultant edits this file by h
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-import yaml
-
 from auditor.findings import Severity
+from auditor.located_yaml import LocatedError, load_schema, load_validated
+from auditor.scoring.file import load_scoring_file
+from auditor.scoring.model import ScoringModel
 
 Path_ = tuple[str | int, ...]
 
 
-class ProcessError(Exception):
+class ProcessError(LocatedError):
     """The process file is unusable; the message names the file, line and key path."""
 
 
@@ -71,6 +69,11 @@ class Process:
     reports: tuple[dict[str, Any], ...]
     rule_settings: dict[str, RuleSetting]
     waivers: tuple[Waiver, ...]
+    # the scoring model file named by ``scoring_model``: the consultant's part of the merged
+    # scoring model (auditor.scoring.build_scoring adds what the org itself says)
+    scoring_model: ScoringModel | None = None
+    scoring_line: int | None = None  # where ``scoring:`` is, for findings on its limits
+    scoring_model_line: int | None = None  # where ``scoring_model:`` is
 
     @property
     def entry_status(self) -> ProcessStatus | None:
@@ -81,85 +84,37 @@ class Process:
 
 
 def schema() -> dict[str, Any]:
-    text = resources.files("schemas").joinpath("process.schema.json").read_text(encoding="utf-8")
-    return json.loads(text)
-
-
-def _scalar(node: yaml.Node) -> Any:
-    # SafeLoader resolves tags (int, float, bool, null, date) exactly as yaml.safe_load would
-    return yaml.SafeLoader("").construct_object(node)  # type: ignore[no-untyped-call]
-
-
-def _to_data(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
-    """Convert a composed YAML node, remembering the line of every key path."""
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            key = str(_scalar(key_node))
-            result[key] = _to_data(value_node, path + (key,), lines)
-            lines[path + (key,)] = key_node.start_mark.line + 1
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_to_data(item, path + (i,), lines) for i, item in enumerate(node.value)]
-    value = _scalar(node)
-    # YAML reads 2027-01-31 as a date; the schema (and JSON) speak of ISO strings
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return value
-
-
-def _error_path(error: jsonschema.ValidationError) -> Path_:
-    """The key path of an error; for an unknown key, the key itself, so its line is exact."""
-    path = tuple(error.absolute_path)
-    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
-        extra = sorted(k for k in error.instance if k not in known)
-        if extra:
-            return path + (extra[0],)
-    return path
-
-
-def _line_for(path: Path_, lines: dict[Path_, int]) -> int:
-    while path not in lines and path:
-        path = path[:-1]
-    return lines.get(path, 1)
-
-
-def _where(path: Path_) -> str:
-    return "/".join(str(p) for p in path) or "(top level)"
+    return load_schema("process.schema.json")
 
 
 def load_process(file: Path) -> Process:
     name = str(file)
     try:
-        text = file.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise ProcessError(f"{name}: cannot be read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise ProcessError(f"{name}: not UTF-8 text ({exc.reason})") from None
-    lines: dict[Path_, int] = {}
+        data, lines = load_validated(file, schema(), "process file")
+    except LocatedError as exc:
+        raise ProcessError(str(exc)) from None
+    return _build(name, data, lines, _scoring_model(file, data, lines))
+
+
+def _scoring_model(file: Path, data: dict[str, Any], lines: dict[Path_, int]) -> ScoringModel | None:
+    """The scoring model file the process names, relative to the process file (like an include)."""
+    relative = data.get("scoring_model")
+    if relative is None:
+        return None
+    target = file.parent / relative
+    if not target.is_file():
+        raise ProcessError(
+            f"{file}:{lines[('scoring_model',)]}: scoring_model: '{relative}' is not a file "
+            f"(looked for {target}; the path is relative to the process file)"
+        )
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ProcessError(f"{name}{line}: not valid YAML or JSON: {problem}") from None
-    if node is None:
-        raise ProcessError(f"{name}:1: the process file is empty")
-    data = _to_data(node, (), lines)
-    validator = jsonschema.Draft202012Validator(schema())
-    located = sorted(
-        ((_line_for(p, lines), p, e.message) for e in validator.iter_errors(data) for p in [_error_path(e)]),
-        key=lambda item: (item[0], item[2]),
-    )
-    if located:
-        raise ProcessError("\n".join(f"{name}:{line}: {_where(p)}: {msg}" for line, p, msg in located))
-    return _build(name, data, lines)
+        return load_scoring_file(target)
+    except LocatedError as exc:
+        raise ProcessError(str(exc)) from None
 
 
-def _build(name: str, data: dict[str, Any], lines: dict[Path_, int]) -> Process:
+def _build(name: str, data: dict[str, Any], lines: dict[Path_, int],
+           scoring_model: ScoringModel | None = None) -> Process:
     statuses = []
     for i, raw in enumerate(data["statuses"]):
         statuses.append(
@@ -209,6 +164,9 @@ def _build(name: str, data: dict[str, Any], lines: dict[Path_, int]) -> Process:
         reports=tuple(data.get("reports", ())),
         rule_settings=settings,
         waivers=waivers,
+        scoring_model=scoring_model,
+        scoring_line=lines.get(("scoring",)),
+        scoring_model_line=lines.get(("scoring_model",)),
     )
 
 

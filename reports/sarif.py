@@ -72,9 +72,11 @@ def _is_zip(source: str) -> bool:
 class _UriMaker:
     """Turns a finding's path into a SARIF artifactLocation, per the rules in the module doc."""
 
-    def __init__(self, source: str, process_file: str | None) -> None:
+    def __init__(self, source: str, process_file: str | None, beside_process: tuple[str, ...] = ()) -> None:
         self.source = PurePath(source)
         self.process_file = process_file
+        # files the process file names (the scoring model file): paths as the user gave them, like it
+        self.user_files = {p for p in (process_file, *beside_process) if p}
         self.zip_name = self.source.name if _is_zip(source) else None
 
     def _outside(self, path: PurePath) -> Document:
@@ -82,7 +84,7 @@ class _UriMaker:
         return {"uri": _file_uri(path) if path.is_absolute() else _relative_uri(path)}
 
     def location(self, path: str) -> Document:
-        if path == self.process_file or PurePath(path).is_absolute():
+        if path in self.user_files or PurePath(path).is_absolute():
             return self._outside(PurePath(path))
         if self.zip_name is None:
             return self._outside(self.source / path)
@@ -298,7 +300,9 @@ def _run_properties(result: AuditResult) -> Document:
 def as_document(result: AuditResult, rule_docs: Mapping[str, str] | None = None) -> Document:
     """The SARIF log as JSON-ready data; ``rule_docs`` maps rule ids to their documentation."""
     docs = rule_docs or {}
-    uris = _UriMaker(result.source, result.process_file)
+    scoring = result.overview.scoring if result.overview is not None else None
+    beside = (scoring.location.path,) if scoring is not None and scoring.location is not None else ()
+    uris = _UriMaker(result.source, result.process_file, beside)
     rules = _rules_in_play(result, (), docs)
     rule_index = {_rule_of(item).id: index for index, item in enumerate(rules)}
     run: Document = {

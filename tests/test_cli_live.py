@@ -43,7 +43,7 @@ def test_a_live_audit_finds_what_the_folder_audit_finds(demo_org: FakeSalesforce
                  "--json", str(live), "--html", str(tmp_path / "live.html")])
     out = capsys.readouterr()
     assert code == 1, out.err
-    assert _findings(live) == _findings(offline) and len(_findings(live)) == 21
+    assert _findings(live) == _findings(offline) and len(_findings(live)) == 27
     document = json.loads(live.read_text(encoding="utf-8"))
     assert document["complete"] is True and document["source"] == f"org {demo_org.instance_url}"
     for text in (out.out, out.err, live.read_text(), (tmp_path / "live.html").read_text()):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,14 +17,14 @@ DEMO = REPO / "examples" / "demo-org"
 def test_format_prints_that_format_and_nothing_else(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["audit", str(DEMO), "--format", "sarif"]) == 1
     log = json.loads(capsys.readouterr().out)  # the whole of stdout is one SARIF document
-    assert log["version"] == "2.1.0" and len(log["runs"][0]["results"]) == 21
+    assert log["version"] == "2.1.0" and len(log["runs"][0]["results"]) == 27
     assert main(["audit", str(DEMO), "--format", "junit"]) == 1
     assert capsys.readouterr().out.startswith("<?xml")
 
 
 def test_quiet_prints_only_the_summary_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["audit", str(DEMO), "-q"]) == 1
-    assert capsys.readouterr().out == "21 findings (10 high, 11 medium, 0 low), 0 waived, audit complete\n"
+    assert capsys.readouterr().out == "27 findings (12 high, 14 medium, 1 low), 0 waived, audit complete\n"
 
 
 def test_every_format_goes_to_its_own_path_in_folders_that_did_not_exist(tmp_path: Path) -> None:
@@ -42,6 +43,7 @@ def test_baseline_marks_new_and_unchanged_findings(tmp_path: Path, capsys: pytes
     # The same org later, with one more status documented: one new finding (LC001), the rest unchanged.
     process = (DEMO / "process.yaml").read_text(encoding="utf-8")
     later = tmp_path / "process.yaml"
+    shutil.copy(DEMO / "scoring.yaml", tmp_path / "scoring.yaml")  # the process file names it beside itself
     later.write_text(process.replace("statuses:\n", "statuses:\n  - api_name: Recycled\n    label: Recycled\n", 1),
                      encoding="utf-8")
     code = main(["audit", str(DEMO), "--process", str(later), "--baseline", str(old),
@@ -98,9 +100,10 @@ def test_json_carries_the_drawn_overview_and_validates(tmp_path: Path) -> None:
 def test_fail_on_new_fails_only_for_findings_the_baseline_did_not_have(tmp_path: Path) -> None:
     old = tmp_path / "old.json"
     assert main(["audit", str(DEMO), "-q", "--json", str(old)]) == 1
-    # the same 21 findings: none is new, so an org with history can adopt the audit
+    # the same 27 findings: none is new, so an org with history can adopt the audit
     assert main(["audit", str(DEMO), "-q", "--baseline", str(old), "--fail-on-new"]) == 0
     later = tmp_path / "process.yaml"
+    shutil.copy(DEMO / "scoring.yaml", tmp_path / "scoring.yaml")  # the process file names it beside itself
     process = (DEMO / "process.yaml").read_text(encoding="utf-8")
     later.write_text(process.replace("statuses:\n", "statuses:\n  - api_name: Recycled\n    label: Recycled\n", 1),
                      encoding="utf-8")

@@ -1,6 +1,7 @@
 """Rule tests as data: every tests/cases/<RULE>.yaml becomes one test per case.
 
-A case gives metadata files (path -> XML), optionally a process file, and what the rule must say:
+A case gives metadata files (path -> XML), optionally a process file (and the scoring model file
+it names, as ``scoring_model`` written to scoring.yaml), and what the rule must say:
 the exact findings (subject, severity, a phrase of the message, file and line), optionally the
 exact subjects it checked and passed (``passed``), or that it is not applicable and why. The files go through the real loader and the rule through the real engine.
 """
@@ -61,6 +62,8 @@ def test_rule_case(rule_id: str, case: dict[str, Any], tmp_path: Path, monkeypat
     files = [(p, _encode(text, case.get("crlf", False))) for p, text in (case.get("files") or {}).items()]
     model = load_files("case", files)
     process = None
+    if case.get("scoring_model") is not None:  # the file a case's process names as scoring_model: scoring.yaml
+        Path("scoring.yaml").write_text(yaml.safe_dump(case["scoring_model"], sort_keys=False), encoding="utf-8")
     if case.get("process") is not None:
         process_file = Path("process.yaml")
         process_file.write_text(yaml.safe_dump(case["process"], sort_keys=False), encoding="utf-8")

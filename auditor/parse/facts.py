@@ -43,7 +43,8 @@ def parse_facts(data: bytes, path: str) -> OrgFacts:
         OrgQueue(
             developer_name=q["developer_name"],
             sobject_types=tuple(q["sobject_types"]),
-            members=len(q["members"]),
+            users=sum(1 for m in q["members"] if m["type"] == "User"),
+            groups=sum(1 for m in q["members"] if m["type"] != "User"),
             active_users=sum(1 for m in q["members"] if m["type"] == "User" and m.get("active")),
         )
         for q in document["queues"]

@@ -3,7 +3,9 @@
 It serves one fixture org (a Metadata API folder or an SFDX project) through the endpoints a live
 audit uses: partner SOAP ``login``, the OAuth token endpoint (JWT bearer and client credentials),
 Metadata API ``retrieve`` / ``checkRetrieveStatus``, REST ``query`` / ``queryMore`` and Tooling
-``query`` (FlowDefinitionView, and Flow ``Metadata`` one row per call). Faults are injected per
+``query`` (FlowDefinitionView, and Flow ``Metadata`` one row per call). On request
+(``sf.generate_leads(now=...)``) it also holds seeded Lead and LeadHistory records, for the
+aggregate, relationship and dateTime queries of the live measurements. Faults are injected per
 endpoint through ``sf.faults``; every HTTP round trip is recorded in ``sf.requests``.
 
 A fixture in a test module::

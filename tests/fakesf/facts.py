@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.fakesf import ids
+from tests.fakesf.leads import LeadFact, LeadHistoryFact, lead_history_rows, lead_rows
 from tests.fakesf.orgfiles import (
     MD_NS,
     OrgFile,
@@ -97,6 +98,8 @@ class OrgFacts:
     lead_statuses: list[LeadStatusFact] = field(default_factory=list)
     flows: dict[str, FlowFact] = field(default_factory=dict)  # by API name
     junction_ids: dict[tuple[str, str], str] = field(default_factory=dict)  # (parent, child) -> id
+    leads: list[LeadFact] = field(default_factory=list)  # none until a test generates them
+    lead_history: list[LeadHistoryFact] = field(default_factory=list)
 
     def user(self, username: str) -> UserFact:
         """The user with this username, created (active) on first mention."""
@@ -266,6 +269,10 @@ def sobject_rows(facts: OrgFacts, sobject: str) -> list[dict[str, Any]]:
         ]
     if sobject == "FlowDefinitionView":
         return [_flow_definition_row(flow) for flow in facts.flows.values()]
+    if sobject == "Lead":
+        return lead_rows(facts)
+    if sobject == "LeadHistory":
+        return lead_history_rows(facts)
     raise KeyError(sobject)
 
 

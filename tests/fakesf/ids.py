@@ -24,6 +24,8 @@ FLOW_DEFINITION = "300"
 FLOW_VERSION = "301"
 RETRIEVE_JOB = "09S"
 QUERY_LOCATOR = "01g"
+LEAD = "00Q"
+LEAD_HISTORY = "017"
 
 
 def case_safe(id15: str) -> str:

@@ -8,6 +8,7 @@ errorCode a real org gives.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +36,11 @@ DATA_FIELDS: dict[str, list[str]] = {
         "TriggerObjectOrEventLabel",
         "IsActive",
     ],
+    "Lead": [
+        "Id", "FirstName", "LastName", "Name", "Email", "Company", "Status", "IsConverted", "CreatedDate",
+        "OwnerId", "Owner.Type", "Owner.IsActive", "Owner.Name",
+    ],
+    "LeadHistory": ["Id", "LeadId", "Field", "OldValue", "NewValue", "CreatedDate", "Lead.CreatedDate", "Lead.Status"],
 }
 TOOLING_FIELDS: dict[str, list[str]] = {
     "Flow": [
@@ -86,6 +92,13 @@ class QueryApi:
                 "When retrieving results with Metadata or FullName fields, the query qualifications "
                 f"must specify no more than one row for retrieval. Result size: {len(selection.rows)}",
             )
+        if selection.aggregate:
+            # aggregate results come in one batch: Salesforce has no queryMore for them
+            aggregates = [
+                {"attributes": {"type": "AggregateResult"}, **{k: _json_value(v) for k, v in row.items()}}
+                for row in selection.rows
+            ]
+            return Reply.json(200, {"totalSize": len(aggregates), "done": True, "records": aggregates})
         records = [self._record(entity, row, selection.fields, tooling) for row in selection.rows]
         cursor = _Cursor(records, tooling, entity)
         with self._lock:
@@ -162,5 +175,24 @@ class QueryApi:
             }
         }
         for name in fields:
-            record[name] = metadata_json(row[name]) if name == "Metadata" else row.get(name)
+            if name == "Metadata":
+                record[name] = metadata_json(row[name])
+            elif "." in name:  # a parent's field: nested under the relationship, with its attributes
+                relationship, _, parent_field = name.partition(".")
+                parent = row.get(relationship)
+                if parent is None:
+                    record[relationship] = None
+                    continue
+                nested = record.setdefault(relationship, {"attributes": parent["attributes"]})
+                nested[parent_field] = _json_value(parent.get(parent_field))
+            else:
+                record[name] = _json_value(row.get(name))
         return record
+
+
+def _json_value(value: Any) -> Any:
+    """dateTime fields as the REST API writes them: 2025-02-27T10:15:00.000+0000."""
+    if isinstance(value, dt.datetime):
+        utc = value.astimezone(dt.timezone.utc)
+        return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}+0000"
+    return value

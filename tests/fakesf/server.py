@@ -6,6 +6,7 @@ faults a test sets, and stops cleanly even while a slow (latency-injected) answe
 
 from __future__ import annotations
 
+import datetime as dt
 import http.server
 import re
 import socket
@@ -19,6 +20,7 @@ from typing import Any
 
 from tests.fakesf import certs, login, soap
 from tests.fakesf.facts import OrgFacts, build_facts
+from tests.fakesf.leads import LeadBook, generate_leads
 from tests.fakesf.faults import Endpoint, Faults, Injected
 from tests.fakesf.metadata_api import MetadataApi, RetrieveJob
 from tests.fakesf.rest import QueryApi
@@ -159,6 +161,14 @@ class FakeSalesforce:
             self.access_token,
             key_body,
         ]
+
+    def generate_leads(self, *, now: dt.datetime, count: int = 300, seed: int = 2025) -> LeadBook:
+        """Fill the org with ``count`` seeded leads and their Status history, relative to ``now``.
+
+        Some owners are inactive users (added here) and some are queues; the returned book is
+        what a test computes its expected measurements from.
+        """
+        return generate_leads(self._state.facts, now=now, count=count, seed=seed)
 
     def expire_sessions(self) -> None:
         """Every session issued so far becomes invalid (INVALID_SESSION_ID), as after a timeout."""

@@ -1,0 +1,156 @@
+"""The ``leadaudit snapshot`` and ``leadaudit diff`` commands: drift detection for CI.
+
+``snapshot`` keeps an org's normalised configuration as JSON (commit it as the approved state);
+``diff`` says what changed between two sources, each a snapshot, a folder or a retrieve zip,
+and fails unless every change is in the approved-drift file. Exit codes follow the audit's:
+0 no unapproved change, 1 unapproved changes, 2 usage error (unreadable source, snapshot or
+approvals file), 3 a source could not be read whole, so its diff would report missing
+configuration as removed (never read as a pass).
+
+This module does not import auditor.cli: the ``leadaudit`` group adds these commands, so the
+import must run one way only.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from auditor.diff import diff as diff_models
+from auditor.drift import ApprovalError, DriftReport, load_approvals, review
+from auditor.model import Model
+from auditor.snapshot import SnapshotError, dumps, is_snapshot_file, load_snapshot, snapshot as snapshot_of, source_label
+from auditor.sources import SourceError, load_model
+
+EXIT_CLEAN, EXIT_DRIFT, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+FACTS_FILE = "facts.json"
+DIFF_FORMATS = ("text", "json", "junit", "html")
+
+
+class UsageFailure(click.ClickException):
+    exit_code = EXIT_USAGE
+
+
+def _write(path: Path, content: str | bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    except OSError as exc:
+        raise UsageFailure(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _load(source: Path) -> Model:
+    try:
+        return load_model(source)
+    except SourceError as exc:
+        raise UsageFailure(str(exc)) from None
+
+
+def _unreadable(model: Model) -> list[str]:
+    return [f"{p.source}: {p.message}" for p in model.problems if p.kind == "unreadable"]
+
+
+def _origin(source: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """The facts and origin name an input snapshot carries, so a snapshot of it is the same file."""
+    try:
+        document = load_snapshot(source)
+    except SnapshotError as exc:
+        raise UsageFailure(str(exc)) from None
+    facts = document["facts"]
+    return (facts if isinstance(facts, dict) else None), str(document["source"])
+
+
+def _facts(source: Path) -> dict[str, Any] | None:
+    """The facts.json a retrieval wrote beside the metadata, kept as evidence."""
+    path = source / FACTS_FILE
+    if not (source.is_dir() and path.is_file()):
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageFailure(f"{path}: cannot be read as JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise UsageFailure(f"{path}: not a facts file (expected a JSON object)")
+    return data
+
+
+@click.command()
+@click.argument("source", type=click.Path(path_type=Path), default=Path("."), required=False)
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the snapshot here (default: standard output).")
+def snapshot(source: Path, output: Path | None) -> None:
+    """Write SOURCE's lead process configuration as a snapshot (JSON) to keep, audit or compare.
+
+    SOURCE is an SFDX project, a Metadata API folder, a retrieve .zip or a snapshot. The file is
+    the same byte for byte for the same configuration, and holds no credential or absolute path.
+    Exit 3 when a file of SOURCE could not be read (the snapshot is written, and says so).
+    """
+    model = _load(source)
+    facts, origin = _origin(source) if is_snapshot_file(source) else (_facts(source), None)
+    text = dumps(snapshot_of(model, facts, source=origin))
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        _write(output, text)
+        click.echo(f"wrote {output}", err=True)
+    unreadable = _unreadable(model)
+    if unreadable:
+        click.echo(f"the snapshot of {source} is incomplete: {len(unreadable)} file(s) could not be read:", err=True)
+        for line in unreadable:
+            click.echo(f"  - {line}", err=True)
+        sys.exit(EXIT_INCOMPLETE)
+
+
+def _renderers() -> dict[str, Callable[[DriftReport], str | bytes]]:
+    from reports import diff_html, diff_json, diff_junit, diff_text
+
+    return {"text": diff_text.render, "json": diff_json.render, "junit": diff_junit.render,
+            "html": diff_html.render}
+
+
+@click.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(DIFF_FORMATS), default="text", show_default=True,
+              help="What to print on standard output.")
+@click.option("--junit", type=click.Path(path_type=Path, dir_okay=False), help="Write JUnit XML here (a testcase per change).")
+@click.option("--json", "json_path", type=click.Path(path_type=Path, dir_okay=False), help="Write the JSON drift report here.")
+@click.option("--html", type=click.Path(path_type=Path, dir_okay=False), help="Write the HTML drift report here.")
+@click.option("--approved", type=click.Path(path_type=Path, dir_okay=False),
+              help="The approved-drift file (YAML): changes accepted, by whom, when and why.")
+def diff(old: Path, new: Path, fmt: str, junit: Path | None, json_path: Path | None, html: Path | None,
+         approved: Path | None) -> None:
+    """Say what changed in the lead process from OLD to NEW, in process terms.
+
+    OLD and NEW are each a snapshot, an SFDX project, a Metadata API folder or a retrieve .zip.
+    Exit 0 when every change is approved (or nothing changed), 1 otherwise, 2 on a usage
+    error, 3 when a source could not be read whole.
+    """
+    try:
+        approvals = load_approvals(approved) if approved is not None else ()
+    except ApprovalError as exc:
+        raise UsageFailure(str(exc)) from None
+    before, after = _load(old), _load(new)
+    report = review(diff_models(before, after), approvals, old=source_label(str(old)), new=source_label(str(new)),
+                    approvals_file=source_label(str(approved)) if approved is not None else None)
+    renderers = _renderers()
+    for path, name in ((junit, "junit"), (json_path, "json"), (html, "html")):
+        if path is not None:
+            _write(path, renderers[name](report))
+    output = renderers[fmt](report)
+    click.echo(output.decode("utf-8") if isinstance(output, bytes) else output, nl=False)
+    incomplete = [(side, line) for side, model in (("OLD", before), ("NEW", after)) for line in _unreadable(model)]
+    if incomplete:
+        click.echo("the diff is incomplete: what could not be read may show as removed or added:", err=True)
+        for side, line in incomplete:
+            click.echo(f"  - {side} {line}", err=True)
+        sys.exit(EXIT_INCOMPLETE)
+    sys.exit(EXIT_CLEAN if report.passed else EXIT_DRIFT)

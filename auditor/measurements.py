@@ -1,0 +1,91 @@
+"""Live measurements of the lead process, as the reports show them beside the findings.
+
+``leadaudit retrieve --metrics`` writes them to ``metrics.json`` in the retrieved folder (see
+auditor/sources/org/metrics.py); this module reads that file back for the report side, which
+must not need a connection, a login library or the org itself. A measurement the org could not
+give is kept, marked unavailable with the reason, so a report never shows a missing number as a
+zero. The file is validated against schemas/metrics.schema.json here and when it is written.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+METRICS_FILE = "metrics.json"
+Number = float | int
+
+
+class MetricsError(Exception):
+    """metrics.json is unreadable or does not follow its schema."""
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One measured figure with its per-status breakdown.
+
+    ``value`` is None when the measurement is unavailable (``detail`` says why) and for a
+    measurement that is only a breakdown (the median time in each status: no single figure
+    summarises it).
+    """
+
+    id: str
+    title: str
+    value: Number | None
+    unit: str
+    detail: str
+    breakdown: tuple[tuple[str, Number | None], ...] = ()
+    available: bool = True
+
+
+def schema() -> dict[str, Any]:
+    text = resources.files("schemas").joinpath("metrics.schema.json").read_text(encoding="utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def validate_metrics(document: dict[str, Any]) -> None:
+    """MetricsError naming the first place where the document leaves the schema."""
+    validator = jsonschema.Draft202012Validator(schema(), format_checker=jsonschema.FormatChecker())
+    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        where = "/".join(str(part) for part in first.absolute_path) or "(top)"
+        raise MetricsError(f"metrics do not follow schemas/metrics.schema.json at {where}: {first.message}")
+
+
+def read_metrics(path: Path) -> dict[str, Any]:
+    """A metrics.json document, validated; MetricsError when unreadable or off-schema."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise MetricsError(f"{path}: not a readable JSON file ({exc})") from None
+    if not isinstance(data, dict):
+        raise MetricsError(f"{path}: not a JSON object")
+    try:
+        validate_metrics(data)
+    except MetricsError as exc:
+        raise MetricsError(f"{path}: {exc}") from None
+    return data
+
+
+def measurement_from(item: dict[str, Any]) -> Measurement:
+    return Measurement(
+        id=item["id"],
+        title=item["title"],
+        value=item["value"],
+        unit=item["unit"],
+        detail=item["detail"],
+        breakdown=tuple((entry["status"], entry["value"]) for entry in item["breakdown"]),
+        available=item["available"],
+    )
+
+
+def read_measurements(path: Path) -> tuple[Measurement, ...]:
+    """The measurements of a metrics.json, in the file's (fixed) order."""
+    return tuple(measurement_from(item) for item in read_metrics(path)["measurements"])
