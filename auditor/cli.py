@@ -22,7 +22,8 @@ from auditor.init_scoring import scoring_template
 from auditor.manifest import package_xml
 from auditor.process import Process, ProcessError, load_process
 from auditor.model import Model
-from auditor.org_cli import OrgSelection, org_options, retrieve, show_progress
+from auditor.measurements import METRICS_FILE, Measurement, MetricsError, read_measurements
+from auditor.org_cli import OrgSelection, echo_metrics, org_options, record_metrics, retrieve, show_progress
 from auditor.sources import SourceError, load_model
 from auditor.sources.org import OrgError, connect, retrieve_org
 
@@ -95,10 +96,12 @@ OUTPUT_FORMATS = ("text", "json", "junit", "sarif", "html")
               help="Exit 1 when a finding is at or above this severity.")
 @click.option("--fail-on-new", is_flag=True,
               help="With --baseline: exit 1 only for new findings at or above --fail-on (adopt on an org with history).")
+@click.option("--metrics", is_flag=True,
+              help="Live org: also measure its leads (past SLA, time in status, MQL to SAL rate, owners).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary line (text format).")
 def audit(source: Path | None, process_path: Path | None, org: OrgSelection, html: Path | None, junit: Path | None,
           sarif: Path | None, json_path: Path | None, fmt: str, baseline: Path | None, fail_on: str,
-          fail_on_new: bool, quiet: bool) -> None:
+          fail_on_new: bool, metrics: bool, quiet: bool) -> None:
     """Audit SOURCE: an SFDX project, a Metadata API folder or a retrieve .zip (default: here),
     or a live org (--org, --target-org or --instance-url with the SF_* environment variables)."""
     from auditor.baseline import BaselineError, load_baseline
@@ -114,9 +117,12 @@ def audit(source: Path | None, process_path: Path | None, org: OrgSelection, htm
         earlier = load_baseline(baseline) if baseline is not None else None
     except BaselineError as exc:
         raise UsageFailure(str(exc)) from None
-    model = _live_model(org) if org.requested else _folder_model(folder)
+    if metrics and not org.requested:
+        raise UsageFailure("--metrics measures a live org: use it with --org, --target-org or --instance-url "
+                           "(a folder from 'leadaudit retrieve --metrics' brings its metrics.json along)")
+    model, measurements = _live_model(org, process, metrics) if org.requested else _folder_model(folder)
     result = run_audit(model, process, registry.all_checks(), now=now_utc(), tool_version=tool_version(),
-                       baseline=earlier)
+                       baseline=earlier, measurements=measurements)
     renderers = _renderers()
     for path, name in ((html, "html"), (junit, "junit"), (sarif, "sarif"), (json_path, "json")):
         if path is not None:
@@ -133,14 +139,25 @@ def audit(source: Path | None, process_path: Path | None, org: OrgSelection, htm
     sys.exit(exit_code(result, fail_on, only_new=fail_on_new))
 
 
-def _folder_model(source: Path) -> Model:
+Loaded = tuple[Model, tuple[Measurement, ...]]
+
+
+def _folder_model(source: Path) -> Loaded:
+    """The model of a folder, zip or snapshot, and the measurements a retrieval left beside it."""
     try:
-        return load_model(source)
+        model = load_model(source)
     except SourceError as exc:
+        raise UsageFailure(str(exc)) from None
+    metrics_file = source / METRICS_FILE
+    if not (source.is_dir() and metrics_file.is_file()):
+        return model, ()
+    try:
+        return model, read_measurements(metrics_file)
+    except MetricsError as exc:
         raise UsageFailure(str(exc)) from None
 
 
-def _live_model(org: OrgSelection) -> Model:
+def _live_model(org: OrgSelection, process: Process | None, metrics: bool) -> Loaded:
     """Retrieve the org into a temporary folder and read it as any folder is read, so a live audit
     and an audit of 'leadaudit retrieve' output give the same findings by construction."""
     try:
@@ -152,11 +169,13 @@ def _live_model(org: OrgSelection) -> Model:
         try:
             conn = connect(creds, ca_bundle=org.ca_bundle, timeout=org.timeout)
             retrieve_org(conn, folder, progress=show_progress())
+            if metrics:
+                echo_metrics(record_metrics(conn, folder, process))
         except OrgError as exc:
             click.echo(f"error: {exc.message}", err=True)
             sys.exit(EXIT_INCOMPLETE)  # nothing was read: the audit cannot even start
-        model = load_model(folder)  # an incomplete retrieval is flagged by its facts.json
-        return dataclasses.replace(model, source_name=f"org {conn.instance_url}")
+        model, measurements = _folder_model(folder)  # an incomplete retrieval is flagged by its facts.json
+        return dataclasses.replace(model, source_name=f"org {conn.instance_url}"), measurements
 
 
 def _renderers() -> dict[str, Callable[[AuditResult], str | bytes]]:

@@ -27,6 +27,7 @@ from auditor.findings import (
     WaivedFinding,
 )
 from auditor.graph import build_graph
+from auditor.measurements import Measurement
 from auditor.model import Model, SourceRef
 from auditor.overview import build_overview
 from auditor.process import Process, RuleSetting
@@ -179,6 +180,7 @@ def run_audit(
     options: Mapping[str, Any] | None = None,
     baseline: Baseline | None = None,
     scoring_parts: Iterable[ScoringModel] = (),
+    measurements: tuple[Measurement, ...] = (),
 ) -> AuditResult:
     """``scoring_parts``: scoring model parts from sources other than the scoring file and the
     metadata (the live Account Engagement API), merged with them."""
@@ -244,4 +246,5 @@ def run_audit(
         passed=_passed(checked, findings, outcomes),
         overview=build_overview(model, graph, process, findings, scoring=scoring),
         baseline=baseline,
+        measurements=measurements,
     )

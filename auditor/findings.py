@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from auditor.model import FileRecord, SourceRef
 
 if TYPE_CHECKING:
+    from auditor.measurements import Measurement
     from auditor.overview import Overview
 
 AREAS: dict[str, str] = {
@@ -167,6 +168,8 @@ class AuditResult:
     overview: "Overview | None" = None
     #: The earlier result this one is compared with (``--baseline``); None without one.
     baseline: "Baseline | None" = None
+    #: Live measurements of the org's leads (``--metrics``, or metrics.json in the source folder).
+    measurements: tuple["Measurement", ...] = ()
 
     @property
     def complete(self) -> bool:

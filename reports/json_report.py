@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from auditor.findings import AuditResult, Checked, Finding, RuleOutcome, WaivedFinding
+from auditor.measurements import Measurement
 from auditor.model import FileRecord, SourceRef
 from reports.score import AreaScore, area_scores
 from reports.common import (
@@ -81,6 +82,18 @@ def _baseline(result: AuditResult) -> Document | None:
     }
 
 
+def _measurement(measurement: Measurement) -> Document:
+    return {
+        "id": measurement.id,
+        "title": measurement.title,
+        "available": measurement.available,
+        "value": measurement.value,
+        "unit": measurement.unit,
+        "detail": measurement.detail,
+        "breakdown": [{"status": status, "value": value} for status, value in measurement.breakdown],
+    }
+
+
 def _overview(result: AuditResult) -> Document | None:
     """The lifecycle and routing table the HTML report draws, as data (field names as in
     auditor/overview.py; tuples become lists, source references {path, line})."""
@@ -147,6 +160,7 @@ def as_document(result: AuditResult) -> Document:
         "scores": [_score(s) for s in area_scores(result)],
         "baseline": _baseline(result),
         "overview": _overview(result),
+        "measurements": [_measurement(m) for m in result.measurements],
     }
 
 

@@ -131,6 +131,22 @@ def _incomplete(out: _Writer, result: AuditResult) -> None:
     out.add(out.paint(bar, "alert"))
 
 
+def _measurements(out: _Writer, result: AuditResult) -> None:
+    if not result.measurements:
+        return
+    out.heading(f"measurements ({len(result.measurements)})")
+    for m in result.measurements:
+        if not m.available:
+            value = "not measured"
+        elif m.value is None:
+            value = ", ".join(f"{status} {'n/a' if v is None else v}" for status, v in m.breakdown) or "none"
+        else:
+            value = f"{m.value} {m.unit}".rstrip()
+        out.add(_printable(f"  {m.title}: {value}"))
+        if m.detail:
+            out.detail("", m.detail)
+
+
 def render(result: AuditResult, *, color: bool = False) -> str:
     """The text report; its last line is always the plain summary (see summary_line)."""
     out = _Writer(color)
@@ -151,6 +167,7 @@ def render(result: AuditResult, *, color: bool = False) -> str:
     _outcomes(out, result, "disabled", "disabled")
     _outcomes(out, result, "error", "rules that failed to run")
     _waived(out, result)
+    _measurements(out, result)
     _incomplete(out, result)
     out.add()
     # Never coloured: scripts and people grep this exact line.

@@ -67,3 +67,30 @@ def test_a_failed_retrieve_ends_the_audit_incomplete(demo_org: FakeSalesforce, t
 def test_live_and_source_together_is_a_usage_error(demo_org: FakeSalesforce, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["audit", str(DEMO), "--instance-url", demo_org.instance_url]) == 2
     assert "not both" in capsys.readouterr().err
+
+
+def test_metrics_are_measured_and_shown_beside_the_findings(demo_org: FakeSalesforce, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    import datetime as dt
+
+    demo_org.generate_leads(now=dt.datetime.now(tz=dt.timezone.utc), count=120, seed=7)
+    code = main(["audit", "--instance-url", demo_org.instance_url, "--process", str(PROCESS), "--metrics",
+                 "--json", str(tmp_path / "r.json"), "--html", str(tmp_path / "r.html")])
+    out = capsys.readouterr().out
+    assert code == 1
+    measurements = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["measurements"]
+    assert [m["id"] for m in measurements] == [
+        "open-leads", "leads-past-sla", "median-hours-in-status", "mql-to-sal-acceptance",
+        "leads-owned-by-inactive-users", "leads-in-queues",
+    ]
+    open_leads = next(m for m in measurements if m["id"] == "open-leads")
+    assert open_leads["available"] and open_leads["value"] == sum(b["value"] for b in open_leads["breakdown"])
+    assert open_leads["value"] > 0
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert 'id="measurements-table"' in html and open_leads["title"] in html
+    assert "measurements (6)" in out
+
+
+def test_metrics_need_a_live_org(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["audit", str(DEMO), "--metrics"]) == 2
+    assert "--metrics measures a live org" in capsys.readouterr().err
