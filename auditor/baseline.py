@@ -12,7 +12,7 @@ again now is not new, and one that disappeared while waived is still fixed.
 from __future__ import annotations
 
 import json
-from importlib import resources
+from auditor.contracts import load_schema
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +30,7 @@ class BaselineError(ValueError):
 
 
 def report_schema() -> dict[str, Any]:
-    text = resources.files("schemas").joinpath("report.schema.json").read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data
+    return load_schema("report.schema.json")
 
 
 def _read_json(path: Path) -> Any:

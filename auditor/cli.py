@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from auditor import drift_cli, registry
+from auditor.cli_support import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_USAGE, UsageFailure, write_output
 from auditor.engine import run_audit
 from auditor.findings import AuditResult, Severity
 from auditor.init_process import process_from_org, reference_process
@@ -27,7 +28,6 @@ from auditor.org_cli import OrgSelection, echo_metrics, org_options, record_metr
 from auditor.sources import SourceError, load_model
 from auditor.sources.org import OrgError, connect, retrieve_org
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 PROCESS_FILE_NAMES = ("process.yaml", "process.yml", "process.json")
 
 
@@ -55,21 +55,6 @@ def find_process(source: Path, explicit: Path | None) -> Path | None:
             if (folder / name).is_file():
                 return folder / name
     return None
-
-
-class UsageFailure(click.ClickException):
-    exit_code = EXIT_USAGE
-
-
-def _write(path: Path, content: str | bytes) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    except OSError as exc:
-        raise UsageFailure(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -126,7 +111,7 @@ def audit(source: Path | None, process_path: Path | None, org: OrgSelection, htm
     renderers = _renderers()
     for path, name in ((html, "html"), (junit, "junit"), (sarif, "sarif"), (json_path, "json")):
         if path is not None:
-            _write(path, renderers[name](result))
+            write_output(path, renderers[name](result))
     if fmt == "text":
         text = render_text(result, color=sys.stdout.isatty() and "NO_COLOR" not in os.environ)
         click.echo(text.rstrip("\n").splitlines()[-1] if quiet else text.rstrip("\n"))
@@ -225,7 +210,7 @@ def init(from_dir: Path | None, scoring: bool, out: Path | None, force: bool) ->
             text = process_from_org(model)
         except ValueError as exc:
             raise UsageFailure(f"{from_dir}: {exc}") from None
-    _write(target, text)
+    write_output(target, text)
     click.echo(f"wrote {target}" + ("; name it in process.yaml as  scoring_model: " + target.name if scoring else ""))
 
 
@@ -264,7 +249,7 @@ def graph(source: Path, process_path: Path | None, fmt: str, output: Path | None
     if output is None:
         click.echo(text, nl=False)
     else:
-        _write(output, text)
+        write_output(output, text)
 
 
 def _load_process_or_fail(process_file: Path | None) -> Process | None:

@@ -21,30 +21,16 @@ from typing import Any
 
 import click
 
+from auditor.cli_support import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE, UsageFailure, write_output
 from auditor.diff import diff as diff_models
 from auditor.drift import ApprovalError, DriftReport, load_approvals, review
 from auditor.model import Model
 from auditor.snapshot import SnapshotError, dumps, is_snapshot_file, load_snapshot, snapshot as snapshot_of, source_label
 from auditor.sources import SourceError, load_model
 
-EXIT_CLEAN, EXIT_DRIFT, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+EXIT_DRIFT = EXIT_FINDINGS  # an unapproved change fails like a finding
 FACTS_FILE = "facts.json"
 DIFF_FORMATS = ("text", "json", "junit", "html")
-
-
-class UsageFailure(click.ClickException):
-    exit_code = EXIT_USAGE
-
-
-def _write(path: Path, content: str | bytes) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    except OSError as exc:
-        raise UsageFailure(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _load(source: Path) -> Model:
@@ -99,7 +85,7 @@ def snapshot(source: Path, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
-        _write(output, text)
+        write_output(output, text)
         click.echo(f"wrote {output}", err=True)
     unreadable = _unreadable(model)
     if unreadable:
@@ -144,7 +130,7 @@ def diff(old: Path, new: Path, fmt: str, junit: Path | None, json_path: Path | N
     renderers = _renderers()
     for path, name in ((junit, "junit"), (json_path, "json"), (html, "html")):
         if path is not None:
-            _write(path, renderers[name](report))
+            write_output(path, renderers[name](report))
     output = renderers[fmt](report)
     click.echo(output.decode("utf-8") if isinstance(output, bytes) else output, nl=False)
     incomplete = [(side, line) for side, model in (("OLD", before), ("NEW", after)) for line in _unreadable(model)]

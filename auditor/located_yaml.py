@@ -7,8 +7,6 @@ the file, the line and the key path (``file:line: key/path: message``), never a 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +19,6 @@ Lines = dict[KeyPath, int]
 
 class LocatedError(Exception):
     """The file is unusable; the message names the file, line and key path of every problem."""
-
-
-def load_schema(name: str) -> dict[str, Any]:
-    text = resources.files("schemas").joinpath(name).read_text(encoding="utf-8")
-    return json.loads(text)
 
 
 def _scalar(node: yaml.Node) -> Any:

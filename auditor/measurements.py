@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+from auditor.contracts import first_problem, load_schema
 
 METRICS_FILE = "metrics.json"
+METRICS_SCHEMA = "metrics.schema.json"
 Number = float | int
 
 
@@ -44,19 +44,14 @@ class Measurement:
 
 
 def schema() -> dict[str, Any]:
-    text = resources.files("schemas").joinpath("metrics.schema.json").read_text(encoding="utf-8")
-    loaded: dict[str, Any] = json.loads(text)
-    return loaded
+    return load_schema(METRICS_SCHEMA)
 
 
 def validate_metrics(document: dict[str, Any]) -> None:
     """MetricsError naming the first place where the document leaves the schema."""
-    validator = jsonschema.Draft202012Validator(schema(), format_checker=jsonschema.FormatChecker())
-    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
-    if errors:
-        first = errors[0]
-        where = "/".join(str(part) for part in first.absolute_path) or "(top)"
-        raise MetricsError(f"metrics do not follow schemas/metrics.schema.json at {where}: {first.message}")
+    problem = first_problem(document, METRICS_SCHEMA)
+    if problem is not None:
+        raise MetricsError(f"metrics do not follow schemas/{METRICS_SCHEMA} {problem}")
 
 
 def read_metrics(path: Path) -> dict[str, Any]:

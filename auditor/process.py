@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from auditor.findings import Severity
-from auditor.located_yaml import LocatedError, load_schema, load_validated
+from auditor.contracts import load_schema
+from auditor.located_yaml import LocatedError, load_validated
 from auditor.scoring.file import load_scoring_file
 from auditor.scoring.model import ScoringModel
 

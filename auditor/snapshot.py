@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from importlib import resources
+from auditor.contracts import load_schema
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -81,9 +81,7 @@ def dumps(document: dict[str, Any]) -> str:
 
 
 def snapshot_schema() -> dict[str, Any]:
-    text = resources.files("schemas").joinpath("snapshot.schema.json").read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data
+    return load_schema("snapshot.schema.json")
 
 
 def _where(error: jsonschema.ValidationError) -> str:

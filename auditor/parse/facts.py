@@ -8,13 +8,10 @@ audit goes on and ends incomplete.
 
 from __future__ import annotations
 
-import functools
 import json
-from importlib import resources
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
+from auditor.contracts import first_problem
 from auditor.model import OrgFacts, OrgQueue, OrgUser, SourceRef
 
 FACTS_FILE = "facts.json"
@@ -24,21 +21,14 @@ class FactsUnreadable(ValueError):
     pass
 
 
-@functools.cache
-def _validator() -> Draft202012Validator:
-    schema = json.loads(resources.files("schemas").joinpath("facts.schema.json").read_text(encoding="utf-8"))
-    return Draft202012Validator(schema)
-
-
 def parse_facts(data: bytes, path: str) -> OrgFacts:
     try:
         document: Any = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise FactsUnreadable(f"not a readable JSON file ({exc})") from None
-    error = next(iter(sorted(_validator().iter_errors(document), key=lambda e: list(e.absolute_path))), None)
-    if error is not None:
-        where = "/".join(str(p) for p in error.absolute_path) or "(top)"
-        raise FactsUnreadable(f"{where}: {error.message}")
+    problem = first_problem(document, "facts.schema.json")
+    if problem is not None:
+        raise FactsUnreadable(f"does not follow schemas/facts.schema.json {problem}")
     queues = tuple(
         OrgQueue(
             developer_name=q["developer_name"],

@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from auditor.located_yaml import LocatedError, Lines, load_schema, load_validated, where
+from auditor.contracts import load_schema
+from auditor.located_yaml import LocatedError, Lines, load_validated, where
 from auditor.model import SourceRef
 from auditor.scoring.model import (
     Action,

@@ -12,12 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
+from auditor.contracts import first_problem, load_schema
 from auditor.model import Model
 from auditor.sources.org import API_VERSION
 from auditor.sources.org.connection import OrgConnection, QueryRefused
@@ -33,6 +31,9 @@ QUEUE_MEMBERS_SOQL = (
 QUEUE_SOBJECTS_SOQL = "SELECT QueueId, SobjectType FROM QueueSobject"
 LEAD_STATUS_SOQL = "SELECT Id, ApiName, MasterLabel, IsConverted, IsDefault, SortOrder FROM LeadStatus"
 USER_KEY_PREFIX = "005"
+
+
+FACTS_SCHEMA = "facts.schema.json"
 
 
 class FactsError(Exception):
@@ -158,18 +159,13 @@ def collect_facts(conn: OrgConnection, model: Model, collector: FactsCollector) 
 
 
 def schema() -> dict[str, Any]:
-    text = resources.files("schemas").joinpath("facts.schema.json").read_text(encoding="utf-8")
-    loaded: dict[str, Any] = json.loads(text)
-    return loaded
+    return load_schema(FACTS_SCHEMA)
 
 
 def validate(facts: dict[str, Any]) -> None:
-    validator = jsonschema.Draft202012Validator(schema(), format_checker=jsonschema.FormatChecker())
-    errors = sorted(validator.iter_errors(facts), key=lambda e: list(e.absolute_path))
-    if errors:
-        first = errors[0]
-        where = "/".join(str(part) for part in first.absolute_path) or "(top)"
-        raise FactsError(f"facts do not follow schemas/facts.schema.json at {where}: {first.message}")
+    problem = first_problem(facts, FACTS_SCHEMA)
+    if problem is not None:
+        raise FactsError(f"facts do not follow schemas/{FACTS_SCHEMA} {problem}")
 
 
 def now_iso() -> str:
