@@ -17,7 +17,6 @@ import click
 import pytest
 import yaml
 
-from auditor import drift_cli
 from auditor.cli import cli
 from tests.conftest import REPO
 
@@ -28,17 +27,8 @@ TEMPLATES = (
     REPO / ".pre-commit-hooks.yaml",
 )
 
-# Live-org options the templates use; allowed here in case a command does not declare them yet
-# (they come from auditor/org_cli.py). Remove once every command that needs them has them.
-PENDING_OPTIONS = {"--org", "--target-org", "--sandbox", "--instance-url", "--login-url"}
-
-
 def _commands() -> dict[str, click.Command]:
-    commands = dict(cli.commands)
-    # the drift commands are added to the group in auditor/cli.py; until then, read them here
-    commands.setdefault("snapshot", drift_cli.snapshot)
-    commands.setdefault("diff", drift_cli.diff)
-    return commands
+    return dict(cli.commands)
 
 
 def _strings(node: object) -> Iterator[str]:
@@ -84,7 +74,7 @@ def _check(words: list[str], commands: dict[str, click.Command]) -> list[str]:
     for word in words[2:]:
         if word.startswith("-") and word != "-":
             option = word.split("=", 1)[0]
-            if option not in known and option not in PENDING_OPTIONS:
+            if option not in known:
                 problems.append(f"'leadaudit {name}' has no option {option}")
     return problems
 
