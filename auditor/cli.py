@@ -147,13 +147,14 @@ def _live_model(org: OrgSelection, process: Process | None, metrics: bool) -> Lo
     and an audit of 'leadaudit retrieve' output give the same findings by construction."""
     try:
         creds = org.credentials()
+        engagement = org.account_engagement()
     except OrgError as exc:
         raise UsageFailure(exc.message) from None
     with tempfile.TemporaryDirectory(prefix="leadaudit-org-") as work:
         folder = Path(work) / "org"
         try:
             conn = connect(creds, ca_bundle=org.ca_bundle, timeout=org.timeout)
-            retrieve_org(conn, folder, progress=show_progress())
+            retrieve_org(conn, folder, progress=show_progress(), account_engagement=engagement)
             if metrics:
                 echo_metrics(record_metrics(conn, folder, process))
         except OrgError as exc:

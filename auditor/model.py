@@ -464,6 +464,51 @@ class OrgFacts:
 
 
 @dataclass(frozen=True)
+class EngagementProgram:
+    """An Engagement Studio program as the Account Engagement API reports it."""
+
+    id: int
+    name: str
+    status: str | None  # the API's own word, lower case: running, paused, draft, scheduled, ...
+    source: SourceRef
+
+    @property
+    def running(self) -> bool:
+        return self.status in ("running", "starting")
+
+
+@dataclass(frozen=True)
+class EngagementForm:
+    """A form or a form handler that exists in the business unit (what it does on completion the
+    API does not say)."""
+
+    kind: str  # "form" or "form handler"
+    id: int
+    name: str
+    source: SourceRef
+
+
+@dataclass(frozen=True)
+class AccountEngagement:
+    """What the Account Engagement API said about one business unit (account-engagement.json
+    beside a live retrieval)."""
+
+    business_unit_id: str
+    business_unit_name: str | None
+    host: str
+    retrieved_at: str
+    complete: bool
+    unavailable: tuple[str, ...]  # "item: reason" for what could not be read
+    lifecycle_stages: tuple[str, ...]  # in the business unit's order
+    programs: tuple[EngagementProgram, ...]
+    forms: tuple[EngagementForm, ...]  # forms and form handlers
+    custom_fields: tuple[str, ...]  # API field ids (``Hand_Raiser``), as forms and rules name them
+    lists: tuple[str, ...]
+    users: int
+    source: SourceRef
+
+
+@dataclass(frozen=True)
 class LoadProblem:
     """A file that could not be read, or is not what its name says: becomes a CF finding."""
 
@@ -500,6 +545,7 @@ class Model:
     files: tuple[FileRecord, ...] = ()
     problems: tuple[LoadProblem, ...] = field(default=())
     facts: OrgFacts | None = None  # from facts.json of a live retrieval
+    account_engagement: AccountEngagement | None = None  # from account-engagement.json of a live retrieval
 
     @property
     def lead_flows(self) -> tuple[Flow, ...]:

@@ -32,6 +32,7 @@ from auditor.sources.org import (
 )
 from auditor.sources.org.http import DEFAULT_TIMEOUT, resolve_ca_bundle
 from auditor.sources.org.metrics import collect_metrics, write_metrics
+from auditor.sources.org.pardot import AccountEngagementTarget, target_from
 from auditor.sources.org.redact import SecretFilter, install_log_redaction, scrub
 
 EXIT_CLEAN, EXIT_USAGE, EXIT_INCOMPLETE = 0, 2, 3
@@ -50,6 +51,13 @@ class OrgSelection:
     def credentials(self, env: Mapping[str, str] | None = None) -> OrgCredentials:
         return credentials_from(self.options, os.environ if env is None else env)
 
+    def account_engagement(self, env: Mapping[str, str] | None = None) -> AccountEngagementTarget | None:
+        """The Account Engagement business unit to read too; None when none was named."""
+        env = os.environ if env is None else env
+        return target_from(self.options.get("business_unit_id") or env.get("SF_PARDOT_BUSINESS_UNIT_ID"),
+                           self.options.get("account_engagement_url") or env.get("SF_ACCOUNT_ENGAGEMENT_URL"),
+                           self.options.get("sandbox") == "true")
+
 
 _OPTIONS: tuple[Callable[[F], F], ...] = (
     click.option("--org", "org_flag", is_flag=True,
@@ -67,9 +75,15 @@ _OPTIONS: tuple[Callable[[F], F], ...] = (
                  help="CA certificates to verify the org's TLS with [env: SF_CA_BUNDLE, REQUESTS_CA_BUNDLE]."),
     click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True,
                  help="Seconds to wait for each answer from the org."),
+    click.option("--business-unit-id",
+                 help="Also read this Account Engagement business unit (0Uv..., Setup > Business Unit Setup) "
+                      "[env: SF_PARDOT_BUSINESS_UNIT_ID]."),
+    click.option("--account-engagement-url",
+                 help="The Account Engagement API host: default https://pi.pardot.com, with --sandbox "
+                      "https://pi.demo.pardot.com (also for developer orgs) [env: SF_ACCOUNT_ENGAGEMENT_URL]."),
 )
 _NAMES = ("org_flag", "target_org", "instance_url", "username", "consumer_key", "jwt_key_file", "login_url",
-          "sandbox", "ca_bundle", "timeout")
+          "sandbox", "ca_bundle", "timeout", "business_unit_id", "account_engagement_url")
 
 
 def org_options(command: F) -> F:
@@ -80,7 +94,8 @@ def org_options(command: F) -> F:
         given = {name: kwargs.pop(name) for name in _NAMES}
         options: dict[str, str | None] = {
             name: (str(given[name]) if given[name] is not None else None)
-            for name in ("target_org", "instance_url", "username", "consumer_key", "jwt_key_file", "login_url")
+            for name in ("target_org", "instance_url", "username", "consumer_key", "jwt_key_file", "login_url",
+                         "business_unit_id", "account_engagement_url")
         }
         options["sandbox"] = "true" if given["sandbox"] else None
         requested = bool(given["org_flag"] or given["target_org"] or given["instance_url"])
@@ -175,12 +190,13 @@ def retrieve(org: OrgSelection, out_dir: Path, metrics: bool, process_file: Path
     process = _process_for_metrics(metrics, process_file)
     try:
         creds = org.credentials()
+        engagement = org.account_engagement()
     except OrgError as exc:
         click.echo(f"error: {exc.message}", err=True)
         sys.exit(EXIT_USAGE)
     try:
         conn = connect(creds, ca_bundle=org.ca_bundle, timeout=org.timeout)
-        report = retrieve_org(conn, out_dir, progress=show_progress())
+        report = retrieve_org(conn, out_dir, progress=show_progress(), account_engagement=engagement)
         measured = record_metrics(conn, out_dir, process) if metrics else None
     except OrgError as exc:
         click.echo(f"error: {exc.message}", err=True)

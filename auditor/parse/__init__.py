@@ -8,12 +8,13 @@ be read becomes a LoadProblem and the other files are still read.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import PurePosixPath
 
 from auditor.model import FileRecord, LoadProblem, Model, SourceRef
 from auditor.parse import flows, matching, objects, queues, reports, rules, settings, statuses, workflow
-from auditor.parse.facts import FACTS_FILE, FactsUnreadable, parse_facts
+from auditor.parse.account_engagement import ACCOUNT_ENGAGEMENT_FILE, parse_account_engagement
+from auditor.parse.facts import FACTS_FILE, parse_facts
 from auditor.parse.base import Contribution, FileContext, NotThisKind, Parser, decode_name
 from auditor.xmlsafe import Node, XmlError, parse_xml
 
@@ -74,6 +75,23 @@ def _merge(into: dict[str, object], contribution: Contribution) -> None:
             into[key] = value
 
 
+@dataclasses.dataclass(frozen=True)
+class SideFile:
+    """A JSON file of a live retrieval: the Model attribute it fills and how it is parsed."""
+
+    attribute: str
+    kind: str
+    component: str
+    parse: Callable[[bytes, str], object]
+
+
+SIDE_FILES: dict[str, SideFile] = {
+    FACTS_FILE: SideFile("facts", "OrgFacts", "facts", parse_facts),
+    ACCOUNT_ENGAGEMENT_FILE: SideFile("account_engagement", "AccountEngagement", "account engagement",
+                                      parse_account_engagement),
+}
+
+
 def load_files(source_name: str, files: Iterable[tuple[str, bytes]]) -> Model:
     """Build a Model from (relative path, content) pairs; never raises for bad content."""
     collected: dict[str, object] = {}
@@ -82,14 +100,15 @@ def load_files(source_name: str, files: Iterable[tuple[str, bytes]]) -> Model:
     seen: dict[tuple[str, str | None, str], tuple[str, bytes]] = {}
 
     for relpath, data in sorted(files, key=lambda item: item[0]):
-        if relpath == FACTS_FILE:  # JSON written by 'leadaudit retrieve', not metadata XML
+        side = SIDE_FILES.get(relpath)
+        if side is not None:  # JSON that 'leadaudit retrieve' writes beside the metadata, at the top
             try:
-                collected["facts"] = parse_facts(data, relpath)
-            except FactsUnreadable as exc:
+                collected[side.attribute] = side.parse(data, relpath)
+            except ValueError as exc:  # each side file's "unreadable" error is a ValueError
                 problems.append(LoadProblem(SourceRef(relpath, 1), str(exc)))
-                records.append(FileRecord(relpath, "OrgFacts", "unreadable", "facts"))
+                records.append(FileRecord(relpath, side.kind, "unreadable", side.component))
                 continue
-            records.append(FileRecord(relpath, "OrgFacts", "read", "facts"))
+            records.append(FileRecord(relpath, side.kind, "read", side.component))
             continue
         found = classify(relpath)
         if found is None:

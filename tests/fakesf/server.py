@@ -18,7 +18,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from tests.fakesf import certs, login, soap
+from tests.fakesf import certs, login, pardot, soap
 from tests.fakesf.facts import OrgFacts, build_facts
 from tests.fakesf.leads import LeadBook, generate_leads
 from tests.fakesf.faults import Endpoint, Faults, Injected
@@ -101,6 +101,7 @@ class FakeSalesforce:
         self._state = OrgState(facts, credentials, Sessions(facts.org_id))
         self._metadata = MetadataApi(self._state, self.faults, org_dir)
         self._query = QueryApi(self._state)
+        self.account_engagement = pardot.FakeAccountEngagement.for_org(org_dir)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self.ca_bundle = tmp / "fake-salesforce-ca.pem"
@@ -215,6 +216,11 @@ class FakeSalesforce:
         url = urllib.parse.urlsplit(raw_path)
         with self._requests_lock:
             self.requests.append((method, url.path))
+        if url.path.startswith(pardot.API_PREFIX):  # the Account Engagement API v5, same host
+            lower = {name.lower(): value for name, value in headers.items()}
+            valid = self._state.sessions.is_valid(_bearer(lower.get("authorization")))
+            return self.account_engagement.handle(method, url.path, url.query, lower, self.instance_url, valid,
+                                                  self._stopping)
         route = next(((m, match, e) for m, p, e in _ROUTES if (match := p.fullmatch(url.path))), None)
         if route is None:
             return Reply.rest_error(404, "NOT_FOUND", "The requested resource does not exist")
@@ -247,6 +253,8 @@ class FakeSalesforce:
         if more:
             return self._query.query_more(more, tooling)
         q = urllib.parse.parse_qs(url.query).get("q", [None])[0]
+        if tooling and q and re.search(r"\bFROM\s+PardotTenant\b", q, re.IGNORECASE):
+            return self.account_engagement.tenant_query(q)  # the business unit, as a Tooling record
         return self._query.query(q, tooling)
 
     def _fault_reply(self, endpoint: Endpoint, injected: Injected) -> Reply:

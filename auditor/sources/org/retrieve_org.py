@@ -21,6 +21,7 @@ from auditor.sources.org.connection import OrgConnection, QueryRefused
 from auditor.sources.org.errors import OrgError
 from auditor.sources.org.facts import FACTS_FILE, FactsCollector, assemble, collect_facts, now_iso, write_facts
 from auditor.sources.org.flows import AuditedFlow, audit_active_versions
+from auditor.sources.org.pardot import AccountEngagementTarget, retrieve_account_engagement
 from auditor.sources.org.retrieve import PollPolicy, RetrieveIncomplete, RetrieveOutcome, retrieve_into
 
 
@@ -78,10 +79,15 @@ def retrieve_org(
     poll: PollPolicy | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], str] = now_iso,
+    account_engagement: AccountEngagementTarget | None = None,
 ) -> RetrievalReport:
     """Write the org's metadata and facts.json into out_dir; OrgError when the org cannot be used
     at all (expired session, limits after retries), a report with ``complete=False`` when only
-    part of it could be retrieved."""
+    part of it could be retrieved.
+
+    With a business unit (``account_engagement``), its Account Engagement configuration is
+    written too (account-engagement.json); what it could not give is listed in facts.json, so
+    the retrieval is incomplete exactly as for a part of the org."""
     from auditor.model import Model
     from auditor.sources import load_model  # late: auditor.sources may one day import this package
 
@@ -115,6 +121,10 @@ def retrieve_org(
         model = load_model(work) if metadata_whole else Model(source_name=str(out_dir))
         collector = FactsCollector(unavailable)
         partial = collect_facts(conn, model, collector)
+        if account_engagement is not None:
+            show.step(f"reading Account Engagement business unit {account_engagement.business_unit_id}")
+            engagement = retrieve_account_engagement(conn, account_engagement, work, retrieved_at=clock())
+            unavailable.extend(engagement.unavailable)
         facts = assemble(partial, flows=[f.as_json() for f in flows], unavailable=unavailable,
                          messages=outcome.messages, retrieved_at=clock(), instance_url=conn.instance_url)
         write_facts(work, facts)
