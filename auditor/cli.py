@@ -15,7 +15,15 @@ from pathlib import Path
 import click
 
 from auditor import drift_cli, registry
-from auditor.cli_support import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_USAGE, UsageFailure, write_output
+from auditor.cli_support import (
+    EXIT_CLEAN,
+    EXIT_FINDINGS,
+    EXIT_INCOMPLETE,
+    EXIT_USAGE,
+    UsageFailure,
+    find_process,
+    write_output,
+)
 from auditor.engine import run_audit
 from auditor.findings import AuditResult, Severity
 from auditor.init_process import process_from_org, reference_process
@@ -28,7 +36,6 @@ from auditor.org_cli import OrgSelection, echo_metrics, org_options, record_metr
 from auditor.sources import SourceError, load_model
 from auditor.sources.org import OrgError, connect, retrieve_org
 
-PROCESS_FILE_NAMES = ("process.yaml", "process.yml", "process.json")
 
 
 def tool_version() -> str:
@@ -44,17 +51,6 @@ def now_utc() -> dt.datetime:
     if epoch and epoch.strip().isdigit():
         return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
     return dt.datetime.now(tz=dt.timezone.utc).replace(microsecond=0)
-
-
-def find_process(source: Path, explicit: Path | None) -> Path | None:
-    """--process, else a process file beside the source, else one in the current folder."""
-    if explicit is not None:
-        return explicit
-    for folder in ([source] if source.is_dir() else []) + [Path.cwd()]:
-        for name in PROCESS_FILE_NAMES:
-            if (folder / name).is_file():
-                return folder / name
-    return None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

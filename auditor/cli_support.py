@@ -9,6 +9,20 @@ import click
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
 
+PROCESS_FILE_NAMES = ("process.yaml", "process.yml", "process.json")
+
+
+def find_process(source: Path, explicit: Path | None = None) -> Path | None:
+    """--process, else a process file beside the source, else one in the current folder."""
+    if explicit is not None:
+        return explicit
+    for folder in ([source] if source.is_dir() else []) + [Path.cwd()]:
+        for name in PROCESS_FILE_NAMES:
+            if (folder / name).is_file():
+                return folder / name
+    return None
+
+
 class UsageFailure(click.ClickException):
     exit_code = EXIT_USAGE
 

@@ -16,7 +16,9 @@ What is compared, and how things are recognised across the two versions:
   time triggers), by their automation and name, so a changed offset is a change, not a swap;
 - assignment and auto-response entries: auditor/diff_routing.py;
 - flows, workflow rules and validation rules switched on or off (a new active one counts as
-  switched on, a deleted active one as switched off: what matters is what runs).
+  switched on, a deleted active one as switched off: what matters is what runs);
+- scoring: auditor/diff_scoring.py, when both sides carry a scoring part (the scoring model
+  and the process's scoring settings a snapshot keeps; the Model alone does not hold them).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 
 from auditor.graph import TimedAlert, build_graph, timed_alerts
 from auditor.model import Model, SourceRef, StatusValue
+from auditor.snapshot import ScoringSnapshot
 
 #: The order sections are listed in: the order a reader walks a lead process.
 AREA_ORDER: tuple[str, ...] = ("lifecycle", "sla", "routing", "automation", "validation", "scoring")
@@ -261,16 +264,17 @@ def _routing_changes(old: Model, new: Model) -> Iterable[Change]:
     yield from rule_changes(old, new)
 
 
-def _scoring_changes(old: Model, new: Model) -> Iterable[Change]:
-    """Scoring thresholds and criteria: the hook for the Account Engagement scoring model.
+def _scoring_changes(old: ScoringSnapshot | None, new: ScoringSnapshot | None) -> Iterable[Change]:
+    """Scoring thresholds, decay, criteria, grading, hand-raiser forms and nurture programs.
 
-    The Model does not hold a scoring model yet. When it does, compare here: the MQL threshold
-    (``scoring.threshold_changed``, before/after the two numbers), scoring rules and grading
-    criteria added, removed or re-weighted (``scoring.criterion_added``/``removed``/``changed``,
-    subject ``ScoringRule:<name>``), and decay switched on or off. KIND_AREAS already files the
-    ``scoring`` kinds under the scoring area, so reports and approvals need no change.
+    Compared only when both sides have a scoring part: a side without one was read without a
+    process file, and saying its whole scoring model was removed would be wrong.
     """
-    return ()
+    from auditor.diff_scoring import scoring_changes
+
+    if old is None or new is None:
+        return ()
+    return scoring_changes(old, new)
 
 
 #: Each part of the process and the function that compares it, in the order reports list them.
@@ -280,11 +284,16 @@ DIFFERS: tuple[Callable[[Model, Model], Iterable[Change]], ...] = (
     _routing_changes,
     _automation_changes,
     _validation_changes,
-    _scoring_changes,
 )
 
 
-def diff(old: Model, new: Model) -> list[Change]:
-    """Every change from ``old`` to ``new``, ordered by area, then subject; empty when equal."""
+def diff(old: Model, new: Model, *, old_scoring: ScoringSnapshot | None = None,
+         new_scoring: ScoringSnapshot | None = None) -> list[Change]:
+    """Every change from ``old`` to ``new``, ordered by area, then subject; empty when equal.
+
+    ``old_scoring`` and ``new_scoring``: the scoring parts of the two snapshots (or of the two
+    sources with their process files); scoring is compared only when both are given.
+    """
     changes = [change for differ in DIFFERS for change in differ(old, new)]
+    changes.extend(_scoring_changes(old_scoring, new_scoring))
     return sorted(set(changes), key=change_key)

@@ -2,7 +2,13 @@
 
 ``snapshot`` keeps an org's normalised configuration as JSON (commit it as the approved state);
 ``diff`` says what changed between two sources, each a snapshot, a folder or a retrieve zip,
-and fails unless every change is in the approved-drift file. Exit codes follow the audit's:
+and fails unless every change is in the approved-drift file.
+
+Scoring is part of a source only with a process file: its scoring settings and the scoring
+model file it names. A snapshot carries the scoring part it was written with; a folder or zip
+takes the process file ``leadaudit audit`` would (beside the folder, else in the current
+folder). When only one side of a diff has a scoring part, scoring is not compared, and the
+diff says so on standard error rather than report the whole scoring model as added or removed. Exit codes follow the audit's:
 0 no unapproved change, 1 unapproved changes, 2 usage error (unreadable source, snapshot or
 approvals file), 3 a source could not be read whole, so its diff would report missing
 configuration as removed (never read as a pass).
@@ -21,11 +27,22 @@ from typing import Any
 
 import click
 
-from auditor.cli_support import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE, UsageFailure, write_output
+from auditor.cli_support import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE, UsageFailure, find_process, write_output
 from auditor.diff import diff as diff_models
 from auditor.drift import ApprovalError, DriftReport, load_approvals, review
 from auditor.model import Model
-from auditor.snapshot import SnapshotError, dumps, is_snapshot_file, load_snapshot, snapshot as snapshot_of, source_label
+from auditor.process import ProcessError, load_process
+from auditor.snapshot import (
+    ScoringSnapshot,
+    SnapshotError,
+    dumps,
+    is_snapshot_file,
+    load_snapshot,
+    scoring_of,
+    scoring_snapshot,
+    snapshot as snapshot_of,
+    source_label,
+)
 from auditor.sources import SourceError, load_model
 
 EXIT_DRIFT = EXIT_FINDINGS  # an unapproved change fails like a finding
@@ -44,14 +61,39 @@ def _unreadable(model: Model) -> list[str]:
     return [f"{p.source}: {p.message}" for p in model.problems if p.kind == "unreadable"]
 
 
-def _origin(source: Path) -> tuple[dict[str, Any] | None, str | None]:
-    """The facts and origin name an input snapshot carries, so a snapshot of it is the same file."""
+def _snapshot_document(source: Path) -> dict[str, Any]:
     try:
-        document = load_snapshot(source)
+        return load_snapshot(source)
     except SnapshotError as exc:
         raise UsageFailure(str(exc)) from None
+
+
+def _origin(document: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
+    """The facts and origin name an input snapshot carries, so a snapshot of it is the same file."""
     facts = document["facts"]
     return (facts if isinstance(facts, dict) else None), str(document["source"])
+
+
+def _scoring_with(model: Model, process_file: Path) -> ScoringSnapshot:
+    try:
+        process = load_process(process_file)
+    except ProcessError as exc:
+        raise UsageFailure(f"invalid process file:\n{exc}") from None
+    return scoring_snapshot(model, process, process_file)
+
+
+def _scoring(source: Path, model: Model, explicit: Path | None = None) -> ScoringSnapshot | None:
+    """The scoring part of ``source``: with ``explicit``, from that process file; a snapshot's
+    own (so a snapshot of a snapshot is the same file); else from the process file found for it."""
+    if explicit is not None:
+        return _scoring_with(model, explicit)
+    if is_snapshot_file(source):
+        try:
+            return scoring_of(_snapshot_document(source))
+        except SnapshotError as exc:
+            raise UsageFailure(f"{source}: {exc}") from None
+    found = find_process(source)
+    return _scoring_with(model, found) if found is not None else None
 
 
 def _facts(source: Path) -> dict[str, Any] | None:
@@ -72,16 +114,21 @@ def _facts(source: Path) -> dict[str, Any] | None:
 @click.argument("source", type=click.Path(path_type=Path), default=Path("."), required=False)
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the snapshot here (default: standard output).")
-def snapshot(source: Path, output: Path | None) -> None:
+@click.option("--process", "process_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="The process file whose scoring settings and scoring model file the snapshot keeps "
+                   "(default: process.yaml beside SOURCE or in the current folder; a snapshot keeps its own).")
+def snapshot(source: Path, output: Path | None, process_path: Path | None) -> None:
     """Write SOURCE's lead process configuration as a snapshot (JSON) to keep, audit or compare.
 
-    SOURCE is an SFDX project, a Metadata API folder, a retrieve .zip or a snapshot. The file is
-    the same byte for byte for the same configuration, and holds no credential or absolute path.
+    SOURCE is an SFDX project, a Metadata API folder, a retrieve .zip or a snapshot. With a
+    process file, the snapshot also keeps the scoring model and the process's scoring settings,
+    so 'leadaudit diff' sees a changed MQL threshold or decay. The file is the same byte for byte
+    for the same configuration, and holds no credential or absolute path.
     Exit 3 when a file of SOURCE could not be read (the snapshot is written, and says so).
     """
     model = _load(source)
-    facts, origin = _origin(source) if is_snapshot_file(source) else (_facts(source), None)
-    text = dumps(snapshot_of(model, facts, source=origin))
+    facts, origin = _origin(_snapshot_document(source)) if is_snapshot_file(source) else (_facts(source), None)
+    text = dumps(snapshot_of(model, facts, source=origin, scoring=_scoring(source, model, process_path)))
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -117,6 +164,8 @@ def diff(old: Path, new: Path, fmt: str, junit: Path | None, json_path: Path | N
     """Say what changed in the lead process from OLD to NEW, in process terms.
 
     OLD and NEW are each a snapshot, an SFDX project, a Metadata API folder or a retrieve .zip.
+    Scoring is compared when both carry a scoring part (a snapshot written with a process file,
+    or a folder with a process file beside it or in the current folder).
     Exit 0 when every change is approved (or nothing changed), 1 otherwise, 2 on a usage
     error, 3 when a source could not be read whole.
     """
@@ -125,7 +174,13 @@ def diff(old: Path, new: Path, fmt: str, junit: Path | None, json_path: Path | N
     except ApprovalError as exc:
         raise UsageFailure(str(exc)) from None
     before, after = _load(old), _load(new)
-    report = review(diff_models(before, after), approvals, old=source_label(str(old)), new=source_label(str(new)),
+    old_scoring, new_scoring = _scoring(old, before), _scoring(new, after)
+    if (old_scoring is None) != (new_scoring is None):
+        side, other = ("OLD", "NEW") if old_scoring is None else ("NEW", "OLD")
+        click.echo(f"scoring not compared: {side} has no scoring part (no process file), {other} has; write the "
+                   f"snapshot again with 'leadaudit snapshot SOURCE --process process.yaml'", err=True)
+    changes = diff_models(before, after, old_scoring=old_scoring, new_scoring=new_scoring)
+    report = review(changes, approvals, old=source_label(str(old)), new=source_label(str(new)),
                     approvals_file=source_label(str(approved)) if approved is not None else None)
     renderers = _renderers()
     for path, name in ((junit, "junit"), (json_path, "json"), (html, "html")):

@@ -19,13 +19,12 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from auditor import model as model_module
 from auditor.drift_cli import snapshot as snapshot_command
 from auditor.engine import run_audit
 from auditor.model import Model
 from auditor.process import load_process
 from auditor.registry import all_checks
-from auditor.snapshot import SnapshotError, dumps, load_snapshot, snapshot, snapshot_schema
+from auditor.snapshot import ScoringSnapshot, SnapshotError, dumps, load_snapshot, snapshot, snapshot_schema
 from auditor.sources import SourceError, load_model
 from tests.conftest import FIXTURE_ORGS, REPO
 
@@ -135,11 +134,16 @@ _JSON_TYPES: dict[object, dict[str, object]] = {
 def _schema_of(hint: object, defs: dict[str, dict[str, object]]) -> dict[str, object]:
     """The JSON Schema of one type hint of the model, adding record definitions to ``defs``."""
     origin = typing.get_origin(hint)
+    if origin is typing.Literal:
+        return {"enum": list(typing.get_args(hint))}
     if origin in (types.UnionType, typing.Union):
-        inner = _schema_of(next(a for a in typing.get_args(hint) if a is not type(None)), defs)
-        if isinstance(inner.get("type"), str):
-            return {**inner, "type": [inner["type"], "null"]}
-        return {"anyOf": [inner, {"type": "null"}]}
+        options = [_schema_of(a, defs) for a in typing.get_args(hint) if a is not type(None)]
+        nullable = type(None) in typing.get_args(hint)
+        if all(isinstance(o.get("type"), str) and len(o) == 1 for o in options):
+            return {"type": [o["type"] for o in options] + (["null"] if nullable else [])}
+        if len(options) == 1 and isinstance(options[0].get("type"), str):
+            return {**options[0], "type": [options[0]["type"], "null"]}
+        return {"anyOf": options + ([{"type": "null"}] if nullable else [])}
     if origin is tuple:
         args = typing.get_args(hint)
         if len(args) == 2 and args[1] is Ellipsis:
@@ -156,7 +160,7 @@ def _define(cls: type, defs: dict[str, dict[str, object]]) -> None:
     if cls.__name__ in defs:
         return
     defs[cls.__name__] = {}
-    hints = typing.get_type_hints(cls, vars(model_module))
+    hints = typing.get_type_hints(cls)  # in the record's own module: the scoring records name Origin, Criterion...
     names = [f.name for f in dataclasses.fields(cls)]
     definition: dict[str, object] = {}
     if cls.__doc__ and not cls.__doc__.startswith(f"{cls.__name__}("):  # a written docstring, not the default
@@ -166,16 +170,34 @@ def _define(cls: type, defs: dict[str, dict[str, object]]) -> None:
     defs[cls.__name__] = definition
 
 
-def test_schema_describes_the_model_exactly() -> None:
-    """The snapshot schema's record definitions follow the Model's dataclasses field for field.
+def _records(cls: type, found: set[type]) -> set[type]:
+    """Every record type reachable from ``cls``'s fields."""
+    if cls in found:
+        return found
+    found.add(cls)
+    pending = list(typing.get_type_hints(cls).values())
+    while pending:
+        hint = pending.pop()
+        if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+            _records(hint, found)
+        pending.extend(typing.get_args(hint))
+    return found
 
-    A field added to a model record must reach the schema too (its properties are closed), or
-    every new snapshot would be refused. After changing auditor/model.py, rewrite the
-    definitions with ``LEADAUDIT_UPDATE_GOLDEN=1 python -m pytest tests/test_snapshot.py`` and
-    review the diff.
+
+def test_schema_describes_the_model_exactly() -> None:
+    """The snapshot schema's record definitions follow the Model's dataclasses field for field,
+    and the scoring part's (ScoringSnapshot: the scoring model records and the settings) too.
+
+    A field added to a model or scoring record must reach the schema too (its properties are
+    closed), or every new snapshot would be refused. After changing auditor/model.py or
+    auditor/scoring/, rewrite the definitions with
+    ``LEADAUDIT_UPDATE_GOLDEN=1 python -m pytest tests/test_snapshot.py`` and review the diff.
     """
     defs: dict[str, dict[str, object]] = {}
     _define(Model, defs)
+    _define(ScoringSnapshot, defs)
+    records = _records(Model, set()) | _records(ScoringSnapshot, set())
+    assert len(defs) == len(records), "two record types share a name: their schema definitions would collide"
     expected = dict(sorted(defs.items()))
     schema = snapshot_schema()
     if os.environ.get("LEADAUDIT_UPDATE_GOLDEN"):
@@ -211,3 +233,43 @@ def test_a_snapshot_of_a_snapshot_is_the_same_snapshot(tmp_path: Path) -> None:
     first = _write_snapshot(FIXTURE_ORGS / "acme-mdapi", tmp_path / "acme-mdapi.json")
     second = _write_snapshot(first, tmp_path / "again" / "acme-mdapi.json")
     assert first.read_bytes() == second.read_bytes()
+
+
+# --- the scoring part ---------------------------------------------------------------------------
+
+
+def test_the_scoring_part_round_trips_and_names_no_absolute_path(tmp_path: Path) -> None:
+    from auditor.snapshot import scoring_of, scoring_snapshot
+
+    model = load_model(DEMO)
+    process_file = DEMO / "process.yaml"
+    part = scoring_snapshot(model, load_process(process_file), process_file)
+    assert part.model is not None and part.model.file is not None
+    assert part.model.file.path == "scoring.yaml" and part.process == "process.yaml"
+    assert part.settings.mql_threshold == 50.0 and part.settings.decay_days == (15, 30, 45)
+    assert {r.origin for r in part.model.automation_rules} == {"scoring file", "salesforce metadata"}
+    text = dumps(snapshot(model, scoring=part))
+    assert str(REPO) not in text
+    document = json.loads(text)
+    jsonschema.Draft202012Validator(snapshot_schema()).validate(document)
+    assert scoring_of(document) == part
+    assert scoring_of(json.loads(dumps(snapshot(model)))) is None
+
+
+def test_a_snapshot_with_a_scoring_part_audits_like_the_folder(tmp_path: Path) -> None:
+    """The demo org has its process file beside it, so its snapshot keeps scoring: the audit
+    ignores that part and reads the scoring model file of the process it is given."""
+    path = _write_snapshot(DEMO, tmp_path / "demo.json")
+    assert json.loads(path.read_text(encoding="utf-8"))["scoring"]["model"]["file"]["path"] == "scoring.yaml"
+    from_snapshot = load_model(path)
+    assert dataclasses.replace(from_snapshot, source_name="x") == dataclasses.replace(load_model(DEMO), source_name="x")
+    assert any(str(f[0]).startswith("SC") for f in _findings(from_snapshot))  # the scoring rules did judge something
+
+
+def test_load_snapshot_names_the_place_that_breaks_the_scoring_schema(tmp_path: Path) -> None:
+    document = json.loads(_write_snapshot(DEMO, tmp_path / "demo.json").read_text(encoding="utf-8"))
+    document["scoring"]["model"]["automation_rules"][0]["origin"] = "a spreadsheet"
+    path = tmp_path / "snap.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(SnapshotError, match=r"at /scoring/model/automation_rules/0/origin: 'a spreadsheet' is not one of"):
+        load_snapshot(path)
