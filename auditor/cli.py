@@ -32,9 +32,8 @@ from auditor.manifest import package_xml
 from auditor.process import Process, ProcessError, load_process
 from auditor.model import Model
 from auditor.measurements import METRICS_FILE, Measurement, MetricsError, read_measurements
-from auditor.org_cli import OrgSelection, echo_metrics, org_options, record_metrics, retrieve, show_progress
+from auditor.org_cli import OrgSelection, org_options, retrieve, retrieve_into
 from auditor.sources import SourceError, load_model
-from auditor.sources.org import OrgError, connect, retrieve_org
 
 
 
@@ -141,21 +140,9 @@ def _folder_model(source: Path) -> Loaded:
 def _live_model(org: OrgSelection, process: Process | None, metrics: bool) -> Loaded:
     """Retrieve the org into a temporary folder and read it as any folder is read, so a live audit
     and an audit of 'leadaudit retrieve' output give the same findings by construction."""
-    try:
-        creds = org.credentials()
-        engagement = org.account_engagement()
-    except OrgError as exc:
-        raise UsageFailure(exc.message) from None
     with tempfile.TemporaryDirectory(prefix="leadaudit-org-") as work:
         folder = Path(work) / "org"
-        try:
-            conn = connect(creds, ca_bundle=org.ca_bundle, timeout=org.timeout)
-            retrieve_org(conn, folder, progress=show_progress(), account_engagement=engagement)
-            if metrics:
-                echo_metrics(record_metrics(conn, folder, process))
-        except OrgError as exc:
-            click.echo(f"error: {exc.message}", err=True)
-            sys.exit(EXIT_INCOMPLETE)  # nothing was read: the audit cannot even start
+        conn = retrieve_into(org, folder, process=process, metrics=metrics)
         model, measurements = _folder_model(folder)  # an incomplete retrieval is flagged by its facts.json
         return dataclasses.replace(model, source_name=f"org {conn.instance_url}"), measurements
 

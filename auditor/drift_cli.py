@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from auditor.cli_support import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE, Usag
 from auditor.diff import diff as diff_models
 from auditor.drift import ApprovalError, DriftReport, load_approvals, review
 from auditor.model import Model
+from auditor.org_cli import OrgSelection, org_options, retrieve_into
 from auditor.process import ProcessError, load_process
 from auditor.snapshot import (
     ScoringSnapshot,
@@ -111,23 +113,37 @@ def _facts(source: Path) -> dict[str, Any] | None:
 
 
 @click.command()
-@click.argument("source", type=click.Path(path_type=Path), default=Path("."), required=False)
+@click.argument("source", type=click.Path(path_type=Path), required=False)
+@org_options
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the snapshot here (default: standard output).")
 @click.option("--process", "process_path", type=click.Path(path_type=Path, dir_okay=False),
               help="The process file whose scoring settings and scoring model file the snapshot keeps "
                    "(default: process.yaml beside SOURCE or in the current folder; a snapshot keeps its own).")
-def snapshot(source: Path, output: Path | None, process_path: Path | None) -> None:
+def snapshot(source: Path | None, org: OrgSelection, output: Path | None, process_path: Path | None) -> None:
     """Write SOURCE's lead process configuration as a snapshot (JSON) to keep, audit or compare.
 
     SOURCE is an SFDX project, a Metadata API folder, a retrieve .zip or a snapshot. With a
     process file, the snapshot also keeps the scoring model and the process's scoring settings,
     so 'leadaudit diff' sees a changed MQL threshold or decay. The file is the same byte for byte
     for the same configuration, and holds no credential or absolute path.
+    With --org, --target-org or --instance-url instead of SOURCE, the live org is retrieved first.
     Exit 3 when a file of SOURCE could not be read (the snapshot is written, and says so).
     """
+    if org.requested:
+        if source is not None:
+            raise UsageFailure("give either SOURCE or a live org (--org, --target-org, --instance-url), not both")
+        with tempfile.TemporaryDirectory(prefix="leadaudit-org-") as work:
+            folder = Path(work) / "org"
+            conn = retrieve_into(org, folder)
+            _write_snapshot(folder, output, process_path or find_process(Path.cwd()), f"org {conn.instance_url}")
+        return
+    _write_snapshot(source if source is not None else Path("."), output, process_path, None)
+
+
+def _write_snapshot(source: Path, output: Path | None, process_path: Path | None, label: str | None) -> None:
     model = _load(source)
-    facts, origin = _origin(_snapshot_document(source)) if is_snapshot_file(source) else (_facts(source), None)
+    facts, origin = _origin(_snapshot_document(source)) if is_snapshot_file(source) else (_facts(source), label)
     text = dumps(snapshot_of(model, facts, source=origin, scoring=_scoring(source, model, process_path)))
     if output is None:
         click.echo(text, nl=False)

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import click
 
+from auditor.cli_support import EXIT_INCOMPLETE, EXIT_USAGE, UsageFailure
 from auditor.process import Process, ProcessError, load_process
 from auditor.sources.org import (
     API_VERSION,
@@ -35,7 +36,7 @@ from auditor.sources.org.metrics import collect_metrics, write_metrics
 from auditor.sources.org.pardot import AccountEngagementTarget, target_from
 from auditor.sources.org.redact import SecretFilter, install_log_redaction, scrub
 
-EXIT_CLEAN, EXIT_USAGE, EXIT_INCOMPLETE = 0, 2, 3
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -218,3 +219,27 @@ def retrieve(org: OrgSelection, out_dir: Path, metrics: bool, process_file: Path
         for reason in report.missing:
             click.echo(f"  - {reason}", err=True)
         sys.exit(EXIT_INCOMPLETE)
+
+
+def retrieve_into(org: OrgSelection, folder: Path, *, process: Process | None = None,
+                  metrics: bool = False) -> OrgConnection:
+    """Log in and retrieve the org into ``folder`` (``audit --org`` and ``snapshot --org``).
+
+    A login that cannot even be attempted (no credentials) is a usage error (exit 2); an org that
+    cannot be read at all ends the command as incomplete (exit 3): there is nothing to audit.
+    """
+    try:
+        creds = org.credentials()
+        engagement = org.account_engagement()
+    except OrgError as exc:
+        raise UsageFailure(exc.message) from None
+    try:
+        conn = connect(creds, ca_bundle=org.ca_bundle, timeout=org.timeout)
+        retrieve_org(conn, folder, progress=show_progress(), account_engagement=engagement)
+        if metrics:
+            echo_metrics(record_metrics(conn, folder, process))
+    except OrgError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(EXIT_INCOMPLETE)
+    return conn
+

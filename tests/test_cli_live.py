@@ -94,3 +94,17 @@ def test_metrics_are_measured_and_shown_beside_the_findings(demo_org: FakeSalesf
 def test_metrics_need_a_live_org(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["audit", str(DEMO), "--metrics"]) == 2
     assert "--metrics measures a live org" in capsys.readouterr().err
+
+
+def test_a_snapshot_of_the_live_org_audits_like_the_folder(demo_org: FakeSalesforce, tmp_path: Path) -> None:
+    snap = tmp_path / "snap.json"
+    assert main(["snapshot", "--instance-url", demo_org.instance_url, "--process", str(PROCESS), "-o", str(snap)]) == 0
+    document = json.loads(snap.read_text(encoding="utf-8"))
+    assert document["source"] == f"org {demo_org.instance_url}" and document["facts"]["complete"] is True
+    assert "scoring" in document  # kept with the process file, so diff sees scoring changes
+    offline, live = tmp_path / "offline.json", tmp_path / "live.json"
+    main(["audit", str(DEMO), "-q", "--json", str(offline)])
+    main(["audit", str(snap), "--process", str(PROCESS), "-q", "--json", str(live)])
+    assert _findings(live) == _findings(offline)
+    for secret in demo_org.secrets():
+        assert secret not in snap.read_text(encoding="utf-8")
