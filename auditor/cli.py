@@ -5,16 +5,17 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import importlib
 import os
 import sys
 import tempfile
 from importlib.metadata import PackageNotFoundError, version
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from auditor import drift_cli, registry
 from auditor.cli_support import (
     EXIT_CLEAN,
     EXIT_FINDINGS,
@@ -24,17 +25,18 @@ from auditor.cli_support import (
     find_process,
     write_output,
 )
-from auditor.engine import run_audit
-from auditor.findings import AuditResult, Severity
-from auditor.init_process import process_from_org, reference_process
-from auditor.init_scoring import scoring_template
-from auditor.manifest import package_xml
-from auditor.process import Process, ProcessError, load_process
-from auditor.model import Model
-from auditor.measurements import METRICS_FILE, Measurement, MetricsError, read_measurements
-from auditor.org_cli import OrgSelection, org_options, retrieve, retrieve_into
-from auditor.sources import SourceError, load_model
+from auditor.org_cli import OrgSelection, org_options
 
+# The rest of the tool is imported inside the commands that need it, so that 'leadaudit --version'
+# (what a pre-commit hook runs first) and '--help' start without loading the engine, networkx,
+# jsonschema or the HTTP stack.
+if TYPE_CHECKING:
+    from auditor.findings import AuditResult
+    from auditor.measurements import Measurement
+    from auditor.model import Model
+    from auditor.process import Process
+
+    Loaded = tuple[Model, tuple[Measurement, ...]]
 
 
 def tool_version() -> str:
@@ -52,7 +54,32 @@ def now_utc() -> dt.datetime:
     return dt.datetime.now(tz=dt.timezone.utc).replace(microsecond=0)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A click group whose commands from other modules are imported only when asked for.
+
+    ``leadaudit --version`` (what a pre-commit hook runs first) must not load the drift engine or
+    the HTTP stack; running or listing a command imports its module (click's documented pattern
+    for lazily loaded subcommands).
+    """
+
+    LAZY: dict[str, str] = {
+        "retrieve": "auditor.org_cli:retrieve",
+        "snapshot": "auditor.drift_cli:snapshot",
+        "diff": "auditor.drift_cli:diff",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.LAZY:
+            module_name, attribute = self.LAZY[cmd_name].split(":")
+            command: click.Command = getattr(importlib.import_module(module_name), attribute)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(tool_version(), prog_name="leadaudit")
 def cli() -> None:
     """Audit a Salesforce + Account Engagement lead process against the documented process."""
@@ -84,7 +111,9 @@ def audit(source: Path | None, process_path: Path | None, org: OrgSelection, htm
           fail_on_new: bool, metrics: bool, quiet: bool) -> None:
     """Audit SOURCE: an SFDX project, a Metadata API folder or a retrieve .zip (default: here),
     or a live org (--org, --target-org or --instance-url with the SF_* environment variables)."""
+    from auditor import registry
     from auditor.baseline import BaselineError, load_baseline
+    from auditor.engine import run_audit
     from reports.text import render as render_text
 
     if fail_on_new and baseline is None:
@@ -119,11 +148,11 @@ def audit(source: Path | None, process_path: Path | None, org: OrgSelection, htm
     sys.exit(exit_code(result, fail_on, only_new=fail_on_new))
 
 
-Loaded = tuple[Model, tuple[Measurement, ...]]
-
-
 def _folder_model(source: Path) -> Loaded:
     """The model of a folder, zip or snapshot, and the measurements a retrieval left beside it."""
+    from auditor.measurements import METRICS_FILE, MetricsError, read_measurements
+    from auditor.sources import SourceError, load_model
+
     try:
         model = load_model(source)
     except SourceError as exc:
@@ -142,6 +171,8 @@ def _live_model(org: OrgSelection, process: Process | None, metrics: bool) -> Lo
     and an audit of 'leadaudit retrieve' output give the same findings by construction."""
     with tempfile.TemporaryDirectory(prefix="leadaudit-org-") as work:
         folder = Path(work) / "org"
+        from auditor.org_cli import retrieve_into
+
         conn = retrieve_into(org, folder, process=process, metrics=metrics)
         model, measurements = _folder_model(folder)  # an incomplete retrieval is flagged by its facts.json
         return dataclasses.replace(model, source_name=f"org {conn.instance_url}"), measurements
@@ -149,6 +180,8 @@ def _live_model(org: OrgSelection, process: Process | None, metrics: bool) -> Lo
 
 def _renderers() -> dict[str, Callable[[AuditResult], str | bytes]]:
     """The report formats, with the rule catalogue's documentation for those that show it."""
+    from auditor import registry
+
     from reports import FORMATS, html, sarif
 
     docs = {rule.id: doc for rule, doc in registry.catalogue()}
@@ -159,6 +192,8 @@ def _renderers() -> dict[str, Callable[[AuditResult], str | bytes]]:
 
 
 def exit_code(result: AuditResult, fail_on: str, *, only_new: bool = False) -> int:
+    from auditor.findings import Severity
+
     if not result.complete:
         return EXIT_INCOMPLETE  # an audit that could not see everything never passes
     threshold = None if fail_on == "never" else Severity.parse(fail_on)
@@ -179,6 +214,10 @@ def exit_code(result: AuditResult, fail_on: str, *, only_new: bool = False) -> i
 def init(from_dir: Path | None, scoring: bool, out: Path | None, force: bool) -> None:
     """Write a commented process.yaml (the reference lifecycle, or the org's own statuses), or with
     --scoring the scoring model file process.yaml can name as scoring_model."""
+    from auditor.init_process import process_from_org, reference_process
+    from auditor.init_scoring import scoring_template
+    from auditor.sources import load_model
+
     if scoring and from_dir is not None:
         raise UsageFailure("--scoring writes a template; it cannot be drafted --from an org folder")
     target = out if out is not None else Path("scoring.yaml" if scoring else "process.yaml")
@@ -202,6 +241,8 @@ def init(from_dir: Path | None, scoring: bool, out: Path | None, force: bool) ->
 @click.argument("rule_id", required=False)
 def rules(rule_id: str | None) -> None:
     """List the rule catalogue, or print one rule's documentation (by id or name)."""
+    from auditor import registry
+
     if rule_id is None:
         for rule, _doc in registry.catalogue():
             click.echo(f"{rule.id}  {rule.name:<34} {rule.severity.label:<6}  {rule.area:<13} {rule.summary}")
@@ -221,6 +262,8 @@ def rules(rule_id: str | None) -> None:
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write here instead of standard output.")
 def graph(source: Path, process_path: Path | None, fmt: str, output: Path | None) -> None:
     """Export the process graph of SOURCE for Gephi, yEd or Graphviz."""
+    from auditor.sources import SourceError, load_model
+
     from auditor.graph import build_graph
     from auditor.graph_export import RENDERERS
 
@@ -237,6 +280,8 @@ def graph(source: Path, process_path: Path | None, fmt: str, output: Path | None
 
 
 def _load_process_or_fail(process_file: Path | None) -> Process | None:
+    from auditor.process import ProcessError, load_process
+
     if process_file is None:
         return None
     try:
@@ -248,12 +293,11 @@ def _load_process_or_fail(process_file: Path | None) -> Process | None:
 @cli.command()
 def manifest() -> None:
     """Print the package.xml that retrieves everything leadaudit reads."""
+    from auditor.manifest import package_xml
+
     click.echo(package_xml(), nl=False)
 
 
-cli.add_command(retrieve)
-cli.add_command(drift_cli.snapshot)
-cli.add_command(drift_cli.diff)
 
 
 def main(argv: list[str] | None = None) -> int:

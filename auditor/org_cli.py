@@ -16,25 +16,18 @@ import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from auditor.cli_support import EXIT_INCOMPLETE, EXIT_USAGE, UsageFailure
-from auditor.process import Process, ProcessError, load_process
-from auditor.sources.org import (
-    API_VERSION,
-    OrgConnection,
-    OrgCredentials,
-    OrgError,
-    connect,
-    credentials_from,
-    retrieve_org,
-)
-from auditor.sources.org.http import DEFAULT_TIMEOUT, resolve_ca_bundle
-from auditor.sources.org.metrics import collect_metrics, write_metrics
-from auditor.sources.org.pardot import AccountEngagementTarget, target_from
-from auditor.sources.org.redact import SecretFilter, install_log_redaction, scrub
+
+# The HTTP stack (requests, simple-salesforce, PyJWT) is imported when a live org is used, not
+# when a command merely declares these options: 'leadaudit --version' must start fast.
+if TYPE_CHECKING:
+    from auditor.process import Process
+    from auditor.sources.org import OrgConnection, OrgCredentials
+    from auditor.sources.org.pardot import AccountEngagementTarget
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -50,10 +43,14 @@ class OrgSelection:
     requested: bool
 
     def credentials(self, env: Mapping[str, str] | None = None) -> OrgCredentials:
+        from auditor.sources.org import credentials_from
+
         return credentials_from(self.options, os.environ if env is None else env)
 
     def account_engagement(self, env: Mapping[str, str] | None = None) -> AccountEngagementTarget | None:
         """The Account Engagement business unit to read too; None when none was named."""
+        from auditor.sources.org.pardot import target_from
+
         env = os.environ if env is None else env
         return target_from(self.options.get("business_unit_id") or env.get("SF_PARDOT_BUSINESS_UNIT_ID"),
                            self.options.get("account_engagement_url") or env.get("SF_ACCOUNT_ENGAGEMENT_URL"),
@@ -74,8 +71,8 @@ _OPTIONS: tuple[Callable[[F], F], ...] = (
     click.option("--sandbox", is_flag=True, help="Log in at https://test.salesforce.com."),
     click.option("--ca-bundle", type=click.Path(dir_okay=False),
                  help="CA certificates to verify the org's TLS with [env: SF_CA_BUNDLE, REQUESTS_CA_BUNDLE]."),
-    click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True,
-                 help="Seconds to wait for each answer from the org."),
+    click.option("--timeout", type=float,
+                 help="Seconds to wait for each answer from the org (default: 60)."),
     click.option("--business-unit-id",
                  help="Also read this Account Engagement business unit (0Uv..., Setup > Business Unit Setup) "
                       "[env: SF_PARDOT_BUSINESS_UNIT_ID]."),
@@ -100,8 +97,11 @@ def org_options(command: F) -> F:
         }
         options["sandbox"] = "true" if given["sandbox"] else None
         requested = bool(given["org_flag"] or given["target_org"] or given["instance_url"])
+        from auditor.sources.org.http import DEFAULT_TIMEOUT, resolve_ca_bundle
+
+        timeout = float(given["timeout"]) if given["timeout"] is not None else DEFAULT_TIMEOUT
         kwargs["org"] = OrgSelection(options=options, ca_bundle=resolve_ca_bundle(given["ca_bundle"], os.environ),
-                                     timeout=float(given["timeout"]), requested=requested)
+                                     timeout=timeout, requested=requested)
         return command(*args, **kwargs)
 
     decorated: Any = wrapper
@@ -116,6 +116,8 @@ def show_progress() -> bool:
 
 
 def _enable_debug_logging() -> None:
+    from auditor.sources.org.redact import SecretFilter, install_log_redaction
+
     install_log_redaction()
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(SecretFilter())
@@ -142,6 +144,8 @@ def record_metrics(conn: OrgConnection, out_dir: Path, process: Process | None, 
     unavailable measurement does not make the retrieval incomplete: the configuration read is
     whole, and the report shows the measurement as not measured, never as zero.
     """
+    from auditor.sources.org.metrics import collect_metrics, write_metrics
+
     document = collect_metrics(conn, process, now=now or dt.datetime.now(tz=dt.timezone.utc))
     path = write_metrics(out_dir, document)
     missing = tuple(f"{item['id']}: {item['detail']}" for item in document["measurements"] if not item["available"])
@@ -157,6 +161,8 @@ def echo_metrics(outcome: MetricsOutcome) -> None:
 
 def _process_for_metrics(metrics: bool, process_file: Path | None) -> Process | None:
     """The process file --metrics reads its SLAs and status names from; exit 2 when unusable."""
+    from auditor.process import ProcessError, load_process
+
     if process_file is None:
         return None
     if not metrics:
@@ -186,6 +192,9 @@ def retrieve(org: OrgSelection, out_dir: Path, metrics: bool, process_file: Path
     2 when no login was given or the process file is unusable. A measurement --metrics could not
     take is listed, and does not change the exit code.
     """
+    from auditor.sources.org import API_VERSION, OrgError, connect, retrieve_org
+    from auditor.sources.org.redact import scrub
+
     if debug:
         _enable_debug_logging()
     process = _process_for_metrics(metrics, process_file)
@@ -228,6 +237,8 @@ def retrieve_into(org: OrgSelection, folder: Path, *, process: Process | None = 
     A login that cannot even be attempted (no credentials) is a usage error (exit 2); an org that
     cannot be read at all ends the command as incomplete (exit 3): there is nothing to audit.
     """
+    from auditor.sources.org import OrgError, connect, retrieve_org
+
     try:
         creds = org.credentials()
         engagement = org.account_engagement()

@@ -28,7 +28,9 @@ TEMPLATES = (
 )
 
 def _commands() -> dict[str, click.Command]:
-    return dict(cli.commands)
+    ctx = click.Context(cli)
+    found = {name: cli.get_command(ctx, name) for name in cli.list_commands(ctx)}  # lazy ones too
+    return {name: command for name, command in found.items() if command is not None}
 
 
 def _strings(node: object) -> Iterator[str]:

@@ -158,3 +158,13 @@ def test_console_script_runs(tmp_path: Path) -> None:
                           capture_output=True, text=True, check=False)
     assert done.returncode == 1, done.stderr
     assert done.stdout.strip().endswith("audit complete")
+
+
+def test_the_command_line_starts_without_loading_the_tool() -> None:
+    """'leadaudit --version' (a pre-commit hook's first call) must not import the engine, networkx,
+    jsonschema or the HTTP stack; their import time is most of a run's start-up (see bench/)."""
+    code = ("import sys; from auditor.cli import main; main(['--version']); "
+            "heavy = sorted(m for m in ('networkx', 'jsonschema', 'requests', 'simple_salesforce', 'lxml', "
+            "'auditor.engine', 'auditor.graph') if m in sys.modules); print(heavy)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert done.stdout.splitlines()[-1] == "[]", done.stdout
