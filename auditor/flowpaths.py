@@ -72,6 +72,17 @@ class _Walker:
         self.flow = flow
         self.elements = {e.name: e for e in flow.elements}
         self.decisions = {d.name: d for d in flow.decisions}
+        # a decision is passed on many paths: build its outcome formulas once
+        self._branches: dict[str, list[tuple[str | None, Node]]] = {}
+
+    def branches(self, decision: FlowDecision) -> list[tuple[str | None, Node]]:
+        """(target, condition) of the default connector, then of each outcome in order."""
+        found = self._branches.get(decision.name)
+        if found is None:
+            found = [(decision.default_target, _default_formula(decision))]
+            found += [(outcome.target, _outcome_formula(decision, i)) for i, outcome in enumerate(decision.outcomes)]
+            self._branches[decision.name] = found
+        return found
 
     def paths_to(self, start: str | None, guard: list[Node]) -> Iterator[tuple[FlowElement, list[Node]]]:
         """Each element reachable from ``start`` with the conditions taken to get there."""
@@ -92,10 +103,8 @@ class _Walker:
                 # a Pause resumes through its events (Process Builder's scheduled actions)
                 stack.extend((event.target, conditions, seen) for event in element.wait_events)
             elif name in self.decisions:
-                decision = self.decisions[name]
-                stack.append((decision.default_target, conditions + [_default_formula(decision)], seen))
-                for i, outcome in enumerate(decision.outcomes):
-                    stack.append((outcome.target, conditions + [_outcome_formula(decision, i)], seen))
+                for target, condition in self.branches(self.decisions[name]):
+                    stack.append((target, conditions + [condition], seen))
 
 
 def _entry(flow: Flow) -> Node:

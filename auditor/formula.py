@@ -60,6 +60,9 @@ class Call:
     args: tuple[Node, ...]
     offset: int = field(default=0, compare=False, repr=False)
 
+    def __hash__(self) -> int:
+        return _cached_hash(self, (self.name, self.args))
+
 
 @dataclass(frozen=True)
 class BinaryOp:
@@ -70,6 +73,9 @@ class BinaryOp:
     right: Node
     offset: int = field(default=0, compare=False, repr=False)
 
+    def __hash__(self) -> int:
+        return _cached_hash(self, (self.op, self.left, self.right))
+
 
 @dataclass(frozen=True)
 class UnaryOp:
@@ -78,6 +84,20 @@ class UnaryOp:
     op: str
     operand: Node
     offset: int = field(default=0, compare=False, repr=False)
+
+    def __hash__(self) -> int:
+        return _cached_hash(self, (self.op, self.operand))
+
+
+def _cached_hash(node: object, compared: tuple[object, ...]) -> int:
+    """The hash of a compound node, computed once: flow guards are deep trees de-duplicated by
+    value, and a frozen dataclass would otherwise re-hash the whole tree at every lookup. Only the
+    compared fields are hashed, so equal nodes still hash alike."""
+    cached: int | None = node.__dict__.get("_hash")
+    if cached is None:
+        cached = hash(compared)
+        object.__setattr__(node, "_hash", cached)
+    return cached
 
 
 Node = Union[Literal, FieldRef, Call, BinaryOp, UnaryOp]

@@ -11,8 +11,10 @@ Rich records (TimedAlert, Transition) ride on the edges as ``record``; the expor
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 import networkx as nx
 
@@ -311,6 +313,11 @@ class _Builder:
         lead_config = next((st for st in self.model.settings if st.name == "LeadConfig"), None)
         validates_conversion = lead_config is not None and lead_config.get("shouldLeadConvertRequireValidation") == "true"
         unvalidated = set() if validates_conversion else {s.api_name for s in self.model.statuses if s.converted}
+        # the moves a rule may block, each once, in the order the transitions were added
+        all_moves: list[tuple[str | None, str]] = [(t.source_status, t.target_status) for t in transitions]
+        if entry:
+            all_moves.append((None, entry))
+        moves = [move for move in dict.fromkeys(all_moves) if move[1] not in unvalidated]
         for rule in self.model.validation_rules:
             if not rule.active:
                 continue
@@ -324,17 +331,19 @@ class _Builder:
             self.graph.add_node(node, type="ValidationRule")
             for name in sorted(fields_read(ast)):
                 self.graph.add_edge(node, f"Field:{field_key(name)}", kind="reads")
-            seen: set[tuple[str | None, str]] = set()
-            moves: list[tuple[str | None, str]] = [(t.source_status, t.target_status) for t in transitions]
-            if entry:
-                moves.append((None, entry))
+            # Evaluation is monotone (auditor.logic_eval): when the rule's answer is already known
+            # from the target status alone, every move into that status has that same answer, so
+            # only the undecided targets are evaluated move by move.
+            by_target: dict[str, Tri] = {}
             for source, target in moves:
-                if (source, target) in seen or target in unvalidated:
-                    continue
-                seen.add((source, target))
-                facts = Facts(status=target, prior_status=source, status_changed=source != target if source else None,
-                              is_new=source is None)
-                if evaluate(ast, facts) is Tri.TRUE:  # fires whatever the other fields hold
+                verdict = by_target.get(target)
+                if verdict is None:
+                    verdict = by_target[target] = evaluate(ast, Facts(status=target))
+                if verdict is Tri.UNKNOWN:
+                    facts = Facts(status=target, prior_status=source,
+                                  status_changed=source != target if source else None, is_new=source is None)
+                    verdict = evaluate(ast, facts)
+                if verdict is Tri.TRUE:  # fires whatever the other fields hold
                     block = Block(rule.name, source, target, rule.source)
                     self.graph.add_edge(node, self._status_node(target), kind="blocks", record=block,
                                         from_status=source or "(new lead)")
@@ -342,8 +351,13 @@ class _Builder:
 
     def _requires(self, node: str, ast: Node) -> None:
         """Fields a rule makes required on entering a status: an error when blank, none when filled."""
+        names = fields_read(ast)
         for status in self.statuses:
-            for name in fields_read(ast):
+            # monotone evaluation again: an answer known without the field's value is the answer
+            # with it blank and with it filled, so "blank fires, filled does not" cannot hold
+            if evaluate(ast, Facts(status=status, status_changed=True)) is not Tri.UNKNOWN:
+                continue
+            for name in names:
                 key = field_key(name)
                 if key == "status":
                     continue
@@ -392,19 +406,41 @@ def _clock_of_field(name: str | None) -> str:
 
 
 def build_graph(model: Model, process: Process | None) -> nx.MultiDiGraph:
-    return _Builder(model, process).build()
+    from auditor.parse import cyclic_gc_paused  # the graph, too, is many objects that all live on
+
+    with cyclic_gc_paused():
+        return _Builder(model, process).build()
 
 
 # --- queries the rules share --------------------------------------------------------------
 
 
+# Each rule asks the same questions (SL001-SL003 once per status): a frozen graph cannot change,
+# so its records are gathered in one pass over the edges and kept as long as the graph lives.
+_RECORDS_OF_FROZEN: "weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[str, list[object]]]" = weakref.WeakKeyDictionary()
+
+
+def _records(graph: nx.MultiDiGraph, kind: str) -> list[object]:
+    """The ``record`` of every edge of ``kind``, in edge order."""
+    if not nx.is_frozen(graph):
+        return [d["record"] for _, _, d in graph.edges(data=True) if d["kind"] == kind]
+    by_kind = _RECORDS_OF_FROZEN.get(graph)
+    if by_kind is None:
+        by_kind = {}
+        for _, _, data in graph.edges(data=True):
+            if "record" in data:
+                by_kind.setdefault(data["kind"], []).append(data["record"])
+        _RECORDS_OF_FROZEN[graph] = by_kind
+    return by_kind.get(kind, [])
+
+
 def transitions(graph: nx.MultiDiGraph) -> list[Transition]:
-    return [d["record"] for _, _, d in graph.edges(data=True) if d["kind"] == "transition"]
+    return cast(list[Transition], list(_records(graph, "transition")))
 
 
 def blocks(graph: nx.MultiDiGraph) -> list[Block]:
-    return [d["record"] for _, _, d in graph.edges(data=True) if d["kind"] == "blocks"]
+    return cast(list[Block], list(_records(graph, "blocks")))
 
 
 def timed_alerts(graph: nx.MultiDiGraph) -> list[TimedAlert]:
-    return list(dict.fromkeys(d["record"] for _, _, d in graph.edges(data=True) if d["kind"] == "alerts_on"))
+    return cast(list[TimedAlert], list(dict.fromkeys(_records(graph, "alerts_on"))))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 
 from auditor.formula import BinaryOp, Call, FieldRef, Literal, Node, UnaryOp
 from auditor.logic_tri import Tri
@@ -83,33 +82,14 @@ class _Evaluator:
     """Evaluates nodes under one set of facts; stateless apart from the normalised field map."""
 
     def __init__(self, facts: Facts) -> None:
+        # Built for every status a guard is tried in, so it does no more than it must: the
+        # function table is shared (_FUNCTIONS), only the fields are per facts.
         self.facts = facts
         # Callers may key fields as written (``Lead.Country``); look them up by field_key.
         self.fields: dict[str, Value] = {}
         for name, value in (facts.fields or {}).items():
             if isinstance(name, str):
                 self.fields[field_key(name)] = known(value)
-        self.functions: dict[str, Callable[[tuple[Node, ...]], Value]] = {
-            "AND": partial(self._fold, Tri.TRUE),
-            "OR": partial(self._fold, Tri.FALSE),
-            "NOT": self._not,
-            "IF": self._if,
-            "CASE": self._case,
-            "TEXT": self._text_of,
-            "ISBLANK": self._isblank,
-            "ISNULL": self._isblank,
-            "BLANKVALUE": self._blankvalue,
-            "NULLVALUE": self._blankvalue,
-            "ISCHANGED": self._ischanged,
-            "PRIORVALUE": self._priorvalue,
-            "ISNEW": self._isnew,
-            "VALUE": self._value_of,
-            "LEFT": partial(self._slice, False),
-            "RIGHT": partial(self._slice, True),
-        }
-        for name, (function, count) in _TEXT_FUNCTIONS.items():
-            self.functions[name] = partial(self._text_function, function, count)
-
     # -- nodes ---------------------------------------------------------------------------------
 
     def value(self, node: Node) -> Value:
@@ -118,9 +98,9 @@ class _Evaluator:
         if isinstance(node, FieldRef):
             return self._field(node.name)
         if isinstance(node, Call):
-            handler = self.functions.get(node.name.upper() if isinstance(node.name, str) else "")
+            handler = _FUNCTIONS.get(node.name.upper() if isinstance(node.name, str) else "")
             # Anything this evaluator does not model (TODAY(), REGEX, ...) is simply unknown.
-            return handler(tuple(node.args)) if handler is not None else UNKNOWN
+            return handler(self, tuple(node.args)) if handler is not None else UNKNOWN
         if isinstance(node, BinaryOp):
             return self._binary(node)
         if isinstance(node, UnaryOp):
@@ -328,6 +308,36 @@ _TEXT_FUNCTIONS: dict[str, tuple[Callable[..., Value], int]] = {
     "UPPER": (str.upper, 1),
     "TRIM": (str.strip, 1),
 }
+
+
+# The functions the evaluator models, each called as handler(evaluator, args).
+_Handler = Callable[[_Evaluator, tuple[Node, ...]], Value]
+_FUNCTIONS: dict[str, _Handler] = {
+    "AND": lambda ev, args: ev._fold(Tri.TRUE, args),
+    "OR": lambda ev, args: ev._fold(Tri.FALSE, args),
+    "NOT": _Evaluator._not,
+    "IF": _Evaluator._if,
+    "CASE": _Evaluator._case,
+    "TEXT": _Evaluator._text_of,
+    "ISBLANK": _Evaluator._isblank,
+    "ISNULL": _Evaluator._isblank,
+    "BLANKVALUE": _Evaluator._blankvalue,
+    "NULLVALUE": _Evaluator._blankvalue,
+    "ISCHANGED": _Evaluator._ischanged,
+    "PRIORVALUE": _Evaluator._priorvalue,
+    "ISNEW": _Evaluator._isnew,
+    "VALUE": _Evaluator._value_of,
+    "LEFT": lambda ev, args: ev._slice(False, args),
+    "RIGHT": lambda ev, args: ev._slice(True, args),
+}
+
+
+def _text_handler(function: Callable[..., Value], count: int) -> _Handler:
+    return lambda ev, args: ev._text_function(function, count, args)
+
+
+for _name, (_function, _count) in _TEXT_FUNCTIONS.items():
+    _FUNCTIONS[_name] = _text_handler(_function, _count)
 
 
 def evaluate(node: Node, facts: Facts) -> Tri:

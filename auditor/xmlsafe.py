@@ -8,7 +8,7 @@ refused outright: Salesforce never writes one.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lxml import etree
 
@@ -69,6 +69,10 @@ class Node:
     """A thin, namespace-blind view of an element, so parsers read ``node.text('active')``."""
 
     el: etree._Element
+    # children by local name, built on the first lookup: a parser asks one element for many
+    # names (a flow's root for every element kind), and scanning all children each time made
+    # reading a large org quadratic in the size of its files
+    _by_name: dict[str, list[etree._Element]] | None = field(default=None, init=False, compare=False, repr=False)
 
     @property
     def tag(self) -> str:
@@ -79,18 +83,29 @@ class Node:
         line = self.el.sourceline
         return line if isinstance(line, int) else None
 
+    def _children_named(self, name: str) -> list[etree._Element]:
+        by_name = self._by_name
+        if by_name is None:
+            by_name = {}
+            for child in self.el:
+                tag = child.tag
+                if isinstance(tag, str):  # comments and processing instructions have no name
+                    by_name.setdefault(tag.rpartition("}")[2], []).append(child)
+            object.__setattr__(self, "_by_name", by_name)
+        return by_name.get(name, [])
+
     def children(self, name: str) -> list["Node"]:
-        return [Node(c) for c in self.el if isinstance(c.tag, str) and etree.QName(c).localname == name]
+        return [Node(c) for c in self._children_named(name)]
 
     def child(self, name: str) -> "Node | None":
-        found = self.children(name)
-        return found[0] if found else None
+        found = self._children_named(name)
+        return Node(found[0]) if found else None
 
     def text(self, name: str, default: str | None = None) -> str | None:
-        node = self.child(name)
-        if node is None or node.el.text is None:
+        found = self._children_named(name)
+        if not found or found[0].text is None:
             return default
-        return node.el.text.strip()
+        return found[0].text.strip()
 
     def texts(self, name: str) -> list[str]:
         return [(c.el.text or "").strip() for c in self.children(name)]

@@ -1,0 +1,1 @@
+"""The performance benchmark: generated orgs of every size, timed phase by phase (see README.md)."""
