@@ -133,7 +133,9 @@ class MetadataApi:
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for name in sorted(entries):
-                archive.writestr(zipfile.ZipInfo(name, _FIXED_TIME), entries[name])
+                info = zipfile.ZipInfo(name, _FIXED_TIME)
+                info.compress_type = zipfile.ZIP_DEFLATED  # a ZipInfo ignores the archive's default
+                archive.writestr(info, entries[name])
         job.zip_bytes = buffer.getvalue()
         return sorted(entries), job.zip_bytes
 

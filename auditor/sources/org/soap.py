@@ -2,11 +2,16 @@
 
 Built by hand rather than through simple-salesforce's ``retrieve()``, which sends a malformed
 RetrieveRequest in 1.12.10 (its tracker, issues 538 and 620). Responses are parsed with the
-project's hardened parser settings: no entities, no network, no huge trees.
+project's hardened parser settings: a DTD or entity declaration refused before parsing, no
+entity resolution, no network. One exception to "no huge trees": a checkRetrieveStatus answer
+carries the whole retrieve zip as one base64 text node, which for a large org passes libxml2's
+10 MB text limit; with no DTD there is nothing to expand, so huge text is allowed there, under a
+byte cap above the Metadata API's own 39 MB zip limit.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import requests
@@ -20,6 +25,11 @@ METADATA_NS = "http://soap.sforce.com/2006/04/metadata"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=True)
+_LARGE_ANSWER_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True,
+                                       remove_blank_text=True)
+#: A retrieve zip is at most 39 MB (Metadata API limit), 52 MB in base64; the envelope adds little.
+MAX_ANSWER_BYTES = 64 * 1024 * 1024
+_DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -58,8 +68,14 @@ def call(session: requests.Session, url: str, action: str, payload: bytes, what:
         response = session.post(url, data=payload, headers=headers)
     except requests.RequestException as exc:
         raise OrgError(f"{what}: the request failed ({type(exc).__name__})") from None
+    content = response.content
+    if len(content) > MAX_ANSWER_BYTES:
+        raise OrgError(f"{what}: HTTP {response.status_code}, an answer of {len(content)} bytes, over the "
+                       f"{MAX_ANSWER_BYTES // (1024 * 1024)} MiB a Metadata API answer can be")
+    if _DOCTYPE.search(content):
+        raise OrgError(f"{what}: HTTP {response.status_code}, the answer declares a DTD or entities (refused)")
     try:
-        root = etree.fromstring(response.content, _PARSER)
+        root = etree.fromstring(content, _LARGE_ANSWER_PARSER if len(content) > 8 * 1024 * 1024 else _PARSER)
     except etree.XMLSyntaxError:
         raise OrgError(f"{what}: HTTP {response.status_code}, the answer is not a SOAP message") from None
     body = root.find(f"{{{SOAP_ENV}}}Body")
