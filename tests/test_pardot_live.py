@@ -168,7 +168,7 @@ def test_a_broken_account_engagement_file_is_unreadable_and_the_audit_incomplete
     path.write_text(json.dumps(document), encoding="utf-8")
     model = load_model(out)
     assert model.account_engagement is None
-    assert [p.message for p in model.problems] == ["forms/0/id: '3301' is not of type 'integer'"]
+    assert [p.message for p in model.problems] == ["does not follow schemas/account-engagement.schema.json at forms/0/id: '3301' is not of type 'integer'"]
     assert audit(out, tmp_path / "r.json", PROCESS)["complete"] is False
 
 

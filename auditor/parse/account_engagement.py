@@ -9,14 +9,11 @@ opens where the API's answer is kept.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
-from importlib import resources
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
+from auditor.contracts import first_problem
 from auditor.model import AccountEngagement, EngagementForm, EngagementProgram, SourceRef
 
 ACCOUNT_ENGAGEMENT_FILE = "account-engagement.json"
@@ -26,12 +23,6 @@ _NAME = re.compile(r'^\s+"name": ("(?:[^"\\]|\\.)*")')
 
 class AccountEngagementUnreadable(ValueError):
     pass
-
-
-@functools.cache
-def _validator() -> Draft202012Validator:
-    text = resources.files("schemas").joinpath("account-engagement.schema.json").read_text(encoding="utf-8")
-    return Draft202012Validator(json.loads(text))
 
 
 def _name_lines(text: str) -> dict[tuple[str, int], int]:
@@ -54,10 +45,9 @@ def parse_account_engagement(data: bytes, path: str) -> AccountEngagement:
         document: Any = json.loads(text)
     except (UnicodeDecodeError, ValueError) as exc:
         raise AccountEngagementUnreadable(f"not a readable JSON file ({exc})") from None
-    error = next(iter(sorted(_validator().iter_errors(document), key=lambda e: list(e.absolute_path))), None)
-    if error is not None:
-        where = "/".join(str(p) for p in error.absolute_path) or "(top)"
-        raise AccountEngagementUnreadable(f"{where}: {error.message}")
+    problem = first_problem(document, "account-engagement.schema.json")
+    if problem is not None:
+        raise AccountEngagementUnreadable(f"does not follow schemas/account-engagement.schema.json {problem}")
     lines = _name_lines(text)
 
     def ref(section: str, index: int) -> SourceRef:

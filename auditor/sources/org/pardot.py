@@ -34,18 +34,18 @@ import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-import jsonschema
 import requests
 
+from auditor.contracts import first_problem, load_schema
 from auditor.sources.org.connection import OrgConnection, QueryRefused
 from auditor.sources.org.errors import OrgError, SessionExpired
 
 ACCOUNT_ENGAGEMENT_FILE = "account-engagement.json"
+SCHEMA = "account-engagement.schema.json"
 PRODUCTION_URL = "https://pi.pardot.com"
 DEMO_URL = "https://pi.demo.pardot.com"
 MAX_CONCURRENT_REQUESTS = 5  # the documented concurrency limit per business unit
@@ -285,18 +285,13 @@ def retrieve_account_engagement(
 
 
 def schema() -> dict[str, Any]:
-    text = resources.files("schemas").joinpath("account-engagement.schema.json").read_text(encoding="utf-8")
-    loaded: dict[str, Any] = json.loads(text)
-    return loaded
+    return load_schema(SCHEMA)
 
 
 def validate(document: Any) -> None:
-    validator = jsonschema.Draft202012Validator(schema(), format_checker=jsonschema.FormatChecker())
-    error = next(iter(sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))), None)
-    if error is not None:
-        where = "/".join(str(part) for part in error.absolute_path) or "(top)"
-        raise OrgError(f"{ACCOUNT_ENGAGEMENT_FILE} does not follow schemas/account-engagement.schema.json at "
-                       f"{where}: {error.message}")
+    problem = first_problem(document, SCHEMA)
+    if problem is not None:
+        raise OrgError(f"{ACCOUNT_ENGAGEMENT_FILE} does not follow schemas/{SCHEMA} {problem}")
 
 
 def write_account_engagement(out_dir: Path, document: dict[str, Any]) -> Path:
