@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -40,3 +41,31 @@ def first_problem(document: Any, name: str) -> str | None:
     """``at <path>: <message>`` for the first place the document breaks schemas/<name>, or None."""
     errors = sorted(validator(name).iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path])
     return f"at {where(errors[0])}: {errors[0].message}" if errors else None
+
+
+class DocumentError(ValueError):
+    """A JSON file that is not JSON, not an object, or not what its schema says."""
+
+
+def parse_document(data: bytes, name: str) -> dict[str, Any]:
+    """The JSON object in ``data``, checked against schemas/<name>; DocumentError saying why not."""
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise DocumentError(f"not a readable JSON file ({exc})") from None
+    if not isinstance(document, dict):
+        raise DocumentError("not a JSON object")
+    problem = first_problem(document, name)
+    if problem is not None:
+        raise DocumentError(f"does not follow schemas/{name} {problem}")
+    return document
+
+
+def read_document(path: Path, name: str) -> dict[str, Any]:
+    """parse_document of the file at ``path``; the error names the file."""
+    try:
+        return parse_document(path.read_bytes(), name)
+    except OSError as exc:
+        raise DocumentError(f"{path}: not a readable JSON file ({exc})") from None
+    except DocumentError as exc:
+        raise DocumentError(f"{path}: {exc}") from None

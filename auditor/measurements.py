@@ -9,12 +9,11 @@ zero. The file is validated against schemas/metrics.schema.json here and when it
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from auditor.contracts import first_problem, load_schema
+from auditor.contracts import DocumentError, first_problem, load_schema, read_document
 
 METRICS_FILE = "metrics.json"
 METRICS_SCHEMA = "metrics.schema.json"
@@ -57,16 +56,9 @@ def validate_metrics(document: dict[str, Any]) -> None:
 def read_metrics(path: Path) -> dict[str, Any]:
     """A metrics.json document, validated; MetricsError when unreadable or off-schema."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise MetricsError(f"{path}: not a readable JSON file ({exc})") from None
-    if not isinstance(data, dict):
-        raise MetricsError(f"{path}: not a JSON object")
-    try:
-        validate_metrics(data)
-    except MetricsError as exc:
-        raise MetricsError(f"{path}: {exc}") from None
-    return data
+        return read_document(path, METRICS_SCHEMA)
+    except DocumentError as exc:
+        raise MetricsError(str(exc)) from None
 
 
 def measurement_from(item: dict[str, Any]) -> Measurement:

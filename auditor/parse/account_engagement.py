@@ -9,20 +9,14 @@ opens where the API's answer is kept.
 
 from __future__ import annotations
 
-import json
 import re
-from typing import Any
 
-from auditor.contracts import first_problem
+from auditor.contracts import parse_document
 from auditor.model import AccountEngagement, EngagementForm, EngagementProgram, SourceRef
 
 ACCOUNT_ENGAGEMENT_FILE = "account-engagement.json"
 _SECTION = re.compile(r'^  "(\w+)": \[')
 _NAME = re.compile(r'^\s+"name": ("(?:[^"\\]|\\.)*")')
-
-
-class AccountEngagementUnreadable(ValueError):
-    pass
 
 
 def _name_lines(text: str) -> dict[tuple[str, int], int]:
@@ -40,15 +34,9 @@ def _name_lines(text: str) -> dict[tuple[str, int], int]:
 
 
 def parse_account_engagement(data: bytes, path: str) -> AccountEngagement:
-    try:
-        text = data.decode("utf-8")
-        document: Any = json.loads(text)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise AccountEngagementUnreadable(f"not a readable JSON file ({exc})") from None
-    problem = first_problem(document, "account-engagement.schema.json")
-    if problem is not None:
-        raise AccountEngagementUnreadable(f"does not follow schemas/account-engagement.schema.json {problem}")
-    lines = _name_lines(text)
+    """The business unit's configuration, or contracts.DocumentError (the loader's "unreadable")."""
+    document = parse_document(data, "account-engagement.schema.json")
+    lines = _name_lines(data.decode("utf-8"))  # decodes: parse_document has read it as UTF-8
 
     def ref(section: str, index: int) -> SourceRef:
         return SourceRef(path, lines.get((section, index), 1))

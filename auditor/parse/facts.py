@@ -8,27 +8,15 @@ audit goes on and ends incomplete.
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-from auditor.contracts import first_problem
+from auditor.contracts import parse_document
 from auditor.model import OrgFacts, OrgQueue, OrgUser, SourceRef
 
 FACTS_FILE = "facts.json"
 
 
-class FactsUnreadable(ValueError):
-    pass
-
-
 def parse_facts(data: bytes, path: str) -> OrgFacts:
-    try:
-        document: Any = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise FactsUnreadable(f"not a readable JSON file ({exc})") from None
-    problem = first_problem(document, "facts.schema.json")
-    if problem is not None:
-        raise FactsUnreadable(f"does not follow schemas/facts.schema.json {problem}")
+    """The facts, or contracts.DocumentError (a ValueError: the loader's "unreadable")."""
+    document = parse_document(data, "facts.schema.json")
     queues = tuple(
         OrgQueue(
             developer_name=q["developer_name"],

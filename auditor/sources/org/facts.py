@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from auditor.contracts import first_problem, load_schema
+from auditor.contracts import DocumentError, first_problem, load_schema, read_document
 from auditor.model import Model
 from auditor.sources.org import API_VERSION
 from auditor.sources.org.connection import OrgConnection, QueryRefused
@@ -202,10 +202,6 @@ def write_facts(out_dir: Path, facts: dict[str, Any]) -> Path:
 def read_facts(path: Path) -> dict[str, Any]:
     """A facts.json, validated; FactsError when it cannot be read or does not follow the schema."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise FactsError(f"{path}: not a readable JSON file ({exc})") from None
-    if not isinstance(data, dict):
-        raise FactsError(f"{path}: not a JSON object")
-    validate(data)
-    return data
+        return read_document(path, FACTS_SCHEMA)
+    except DocumentError as exc:
+        raise FactsError(str(exc)) from None
