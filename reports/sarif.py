@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import posixpath
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
@@ -130,15 +130,14 @@ def _headline(doc: str, rule_id: str, name: str) -> str:
     return title[len(prefix):].strip() if title.startswith(prefix) else ""
 
 
-def _rules_in_play(result: AuditResult, absent: Iterable[Finding], docs: Mapping[str, str]) -> list[RuleOutcome | Rule]:
-    """The rules of the outcomes, then one for each finding whose rule has none (CF002, old rules).
+def _rules_in_play(result: AuditResult, docs: Mapping[str, str]) -> list[RuleOutcome | Rule]:
+    """The rules of the outcomes, then one for each finding whose rule has none (CF002).
 
-    Such a rule is rebuilt from its findings: the engine's internal-error rule has no outcome,
-    and a baseline may hold findings of a rule this version no longer has.
+    Such a rule is rebuilt from its findings: the engine's internal-error rule has no outcome.
     """
     known = {o.rule.id for o in result.outcomes}
     extra: dict[str, list[Finding]] = {}
-    for f in (*result.findings, *(w.finding for w in result.waived), *absent):
+    for f in (*result.findings, *(w.finding for w in result.waived)):
         if f.rule_id not in known:
             extra.setdefault(f.rule_id, []).append(f)
     rebuilt = [_rule_from_findings(rule_id, found, docs) for rule_id, found in extra.items()]
@@ -303,7 +302,7 @@ def as_document(result: AuditResult, rule_docs: Mapping[str, str] | None = None)
     scoring = result.overview.scoring if result.overview is not None else None
     beside = (scoring.location.path,) if scoring is not None and scoring.location is not None else ()
     uris = _UriMaker(result.source, result.process_file, beside)
-    rules = _rules_in_play(result, (), docs)
+    rules = _rules_in_play(result, docs)
     rule_index = {_rule_of(item).id: index for index, item in enumerate(rules)}
     run: Document = {
         "tool": {
