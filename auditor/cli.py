@@ -114,6 +114,7 @@ def audit(source: Path | None, process_path: Path | None, org: OrgSelection, htm
     from auditor import registry
     from auditor.baseline import BaselineError, load_baseline
     from auditor.engine import run_audit
+    from auditor.parse import cyclic_gc_paused
     from reports.text import render as render_text
 
     if fail_on_new and baseline is None:
@@ -129,19 +130,22 @@ def audit(source: Path | None, process_path: Path | None, org: OrgSelection, htm
     if metrics and not org.requested:
         raise UsageFailure("--metrics measures a live org: use it with --org, --target-org or --instance-url "
                            "(a folder from 'leadaudit retrieve --metrics' brings its metrics.json along)")
-    model, measurements = _live_model(org, process, metrics) if org.requested else _folder_model(folder)
-    result = run_audit(model, process, registry.all_checks(), now=now_utc(), tool_version=tool_version(),
-                       baseline=earlier, measurements=measurements)
-    renderers = _renderers()
-    for path, name in ((html, "html"), (junit, "junit"), (sarif, "sarif"), (json_path, "json")):
-        if path is not None:
-            write_output(path, renderers[name](result))
-    if fmt == "text":
-        text = render_text(result, color=sys.stdout.isatty() and "NO_COLOR" not in os.environ)
-        click.echo(text.rstrip("\n").splitlines()[-1] if quiet else text.rstrip("\n"))
-    else:
-        output = renderers[fmt](result)
-        click.echo(output.decode("utf-8") if isinstance(output, bytes) else output, nl=False)
+    # The model, the graph and the findings are millions of small objects that all live until the
+    # process ends: the cyclic collector would scan them again and again and free nothing.
+    with cyclic_gc_paused():
+        model, measurements = _live_model(org, process, metrics) if org.requested else _folder_model(folder)
+        result = run_audit(model, process, registry.all_checks(), now=now_utc(), tool_version=tool_version(),
+                           baseline=earlier, measurements=measurements)
+        renderers = _renderers()
+        for path, name in ((html, "html"), (junit, "junit"), (sarif, "sarif"), (json_path, "json")):
+            if path is not None:
+                write_output(path, renderers[name](result))
+        if fmt == "text":
+            text = render_text(result, color=sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+            click.echo(text.rstrip("\n").splitlines()[-1] if quiet else text.rstrip("\n"))
+        else:
+            output = renderers[fmt](result)
+            click.echo(output.decode("utf-8") if isinstance(output, bytes) else output, nl=False)
     if process is None:
         click.echo("note: no process file found; rules that compare with the documented process were not applicable "
                    "(run 'leadaudit init' to write one)", err=True)

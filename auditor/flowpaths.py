@@ -32,9 +32,28 @@ NOTIFYING_ACTIONS = {"emailalert": "email alert", "emailsimple": "email", "custo
 
 
 @dataclass(frozen=True)
+class Guard:
+    """When an element runs: every condition of at least one of the paths to it holds.
+
+    Kept as paths rather than one formula because an element may be reached on hundreds of paths
+    that share their conditions: a question about the guard (which statuses can it hold in?) is
+    answered once per condition and combined per path, where the OR-of-ANDs formula would be
+    evaluated whole. A condition is a formula or the guard of an earlier walk (a Pause's resume
+    path starts under the guard of the Pause).
+    """
+
+    paths: tuple[tuple[Node | Guard, ...], ...]
+
+    def formula(self) -> Node:
+        """The guard as one formula: the OR of each path's AND, each distinct path once."""
+        ands = list(dict.fromkeys(_and([c.formula() if isinstance(c, Guard) else c for c in path]) for path in self.paths))
+        return ands[0] if len(ands) == 1 else Call("OR", tuple(ands))
+
+
+@dataclass(frozen=True)
 class GuardedElement:
     element: FlowElement
-    guard: Node | None  # None: the guard could not be built (unparseable, too many paths)
+    guard: Guard | None  # None: the guard could not be built (unparseable, too many paths)
 
 
 def _pb_name(reference: str) -> str:
@@ -84,10 +103,10 @@ class _Walker:
             self._branches[decision.name] = found
         return found
 
-    def paths_to(self, start: str | None, guard: list[Node]) -> Iterator[tuple[FlowElement, list[Node]]]:
+    def paths_to(self, start: str | None, guard: Node | Guard) -> Iterator[tuple[FlowElement, tuple[Node | Guard, ...]]]:
         """Each element reachable from ``start`` with the conditions taken to get there."""
         count = 0
-        stack: list[tuple[str | None, list[Node], frozenset[str]]] = [(start, guard, frozenset())]
+        stack: list[tuple[str | None, tuple[Node | Guard, ...], frozenset[str]]] = [(start, (guard,), frozenset())]
         while stack:
             name, conditions, seen = stack.pop()
             if name is None or name in seen:
@@ -104,7 +123,7 @@ class _Walker:
                 stack.extend((event.target, conditions, seen) for event in element.wait_events)
             elif name in self.decisions:
                 for target, condition in self.branches(self.decisions[name]):
-                    stack.append((target, conditions + [condition], seen))
+                    stack.append((target, conditions + (condition,), seen))
 
 
 def _entry(flow: Flow) -> Node:
@@ -112,26 +131,21 @@ def _entry(flow: Flow) -> Node:
     return formula if formula is not None else TRUE
 
 
-def guarded_elements(flow: Flow, start: str | None = None, guard: Node | None = None) -> list[GuardedElement]:
+def guarded_elements(flow: Flow, start: str | None = None, guard: Guard | None = None) -> list[GuardedElement]:
     """Every element reachable from the flow's start (or ``start``), with its guard.
 
     The guard starts as ``guard`` (by default the flow's start condition); an element reached on
     several paths is guarded by the OR of the paths' conditions.
     """
     try:
-        initial = guard if guard is not None else _entry(flow)
-        found: dict[str, list[Node]] = {}
-        for element, conditions in _Walker(flow).paths_to(start or flow.start_target, [initial]):
-            found.setdefault(element.name, []).append(_and(conditions))
+        initial: Node | Guard = guard if guard is not None else _entry(flow)
+        found: dict[str, list[tuple[Node | Guard, ...]]] = {}
+        for element, conditions in _Walker(flow).paths_to(start or flow.start_target, initial):
+            found.setdefault(element.name, []).append(conditions)
     except FormulaError:
         return [GuardedElement(e, None) for e in flow.elements]
     by_name = {e.name: e for e in flow.elements}
-    result = []
-    for name, guards in found.items():
-        unique = list(dict.fromkeys(guards))
-        guard = unique[0] if len(unique) == 1 else Call("OR", tuple(unique))
-        result.append(GuardedElement(by_name[name], guard))
-    return result
+    return [GuardedElement(by_name[name], Guard(tuple(paths))) for name, paths in found.items()]
 
 
 _TRIGGERING = ("$record", "myvariable_current")
@@ -196,7 +210,7 @@ def sets_owner(element: FlowElement) -> bool:
     )
 
 
-def notifications(flow: Flow, start: str | None, guard: Node | None = None) -> list[tuple[str, GuardedElement]]:
+def notifications(flow: Flow, start: str | None, guard: Guard | None = None) -> list[tuple[str, GuardedElement]]:
     """What a path starting at ``start`` does to tell someone: (kind, guarded element) pairs."""
     found = []
     for guarded in guarded_elements(flow, start, guard):

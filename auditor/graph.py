@@ -12,8 +12,7 @@ Rich records (TimedAlert, Transition) ride on the edges as ``record``; the expor
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import cast
 
 import networkx as nx
@@ -28,6 +27,7 @@ from auditor.logic import (
     field_key,
     flow_entry_formula,
     rule_entry_formula,
+    status_classes,
 )
 from auditor.model import (
     Flow,
@@ -40,8 +40,8 @@ from auditor.model import (
 )
 from auditor.process import Process
 from auditor.sites import try_parse
+from auditor.status_space import StatusSpace
 
-OTHER_STATUS = "\x00another status"  # a value no picklist has: "any status but these"
 HOURS_PER_UNIT = {"minutes": 1 / 60, "hours": 1.0, "days": 24.0, "weeks": 168.0, "months": 730.0}
 
 
@@ -78,15 +78,6 @@ class Block:
     location: SourceRef
 
 
-def possible_statuses(guard: Node | None, statuses: Iterable[str]) -> frozenset[str] | None:
-    """Statuses in which a guard can hold; None when it does not depend on Status at all."""
-    if guard is None:
-        return None
-    if evaluate(guard, Facts(status=OTHER_STATUS)) is not Tri.FALSE:
-        return None  # holds (or may) for a status no picklist has: not a status guard
-    return frozenset(s for s in statuses if evaluate(guard, Facts(status=s)) is not Tri.FALSE)
-
-
 def _rule_guard(rule: WorkflowRule) -> Node | None:
     try:
         return rule_entry_formula(rule)
@@ -102,6 +93,7 @@ class _Builder:
         org = [s.api_name for s in model.statuses if s.active]
         documented = [s.api_name for s in process.statuses] if process else []
         self.statuses = list(dict.fromkeys(org + documented))
+        self.space = StatusSpace(self.statuses)
         self.alerts_by_name = {a.name: a for a in model.workflow_alerts}
 
     def build(self) -> nx.MultiDiGraph:
@@ -158,7 +150,7 @@ class _Builder:
         for guarded in flowpaths.guarded_elements(flow):
             element = guarded.element
             for value, assignment in flowpaths.status_values_set(element, flow):
-                sources = possible_statuses(guarded.guard, self.statuses) if guarded.guard is not None else None
+                sources = self.space.possible(guarded.guard)
                 what = f"flow {flow.name} ({element.kind} {element.name})"
                 for source in sorted(sources if sources is not None else self.statuses):
                     if source != value:
@@ -174,7 +166,7 @@ class _Builder:
                 continue  # runs right after the save: not a timed alert
             self._flow_alert(flow, node, path)
 
-    def _wait_alert(self, flow: Flow, node: str, guard: Node | None, event: FlowWaitEvent) -> None:
+    def _wait_alert(self, flow: Flow, node: str, guard: flowpaths.Guard | None, event: FlowWaitEvent) -> None:
         """A Pause's resume event, such as a Process Builder scheduled action, as a timed alert."""
         unit = HOURS_PER_UNIT.get((event.offset_unit or "").lower())
         if event.offset_number is None or unit is None:
@@ -182,7 +174,7 @@ class _Builder:
         notified = flowpaths.notifications(flow, event.target, guard) if guard is not None else []
         if not notified:
             return
-        statuses = _union([possible_statuses(g.guard, self.statuses) for _, g in notified])
+        statuses = _union([self.space.possible(g.guard) for _, g in notified])
         if event.base_field:
             clock = _clock_of_field(event.base_field)
         else:  # counts from when the process ran, i.e. when its criteria were met
@@ -203,13 +195,13 @@ class _Builder:
         unit = HOURS_PER_UNIT.get((path.offset_unit or "").lower())
         offset = path.offset_number * unit if path.offset_number is not None and unit is not None else None
         try:
-            start_statuses = possible_statuses(flow_entry_formula(flow), self.statuses)
+            start_statuses = self.space.possible(flow_entry_formula(flow))
         except FormulaError:
             start_statuses = None  # the start condition cannot be read: no status guard can be shown
         notified = flowpaths.notifications(flow, path.target)
         # a decision on the path (still New after an hour?) guards the notification as much as the
         # start condition does: the alert watches the statuses its notifications can fire in
-        statuses = _union([possible_statuses(g.guard, self.statuses) for _, g in notified]) if notified else start_statuses
+        statuses = _union([self.space.possible(g.guard) for _, g in notified]) if notified else start_statuses
         if flow.record_trigger_type == "Create":
             clock = "created only"  # scheduled once, when the lead is created
         elif path.time_source == "RecordField":
@@ -254,7 +246,7 @@ class _Builder:
             node = f"WorkflowRule:{rule.name}"
             self.graph.add_node(node, type="WorkflowRule", trigger=rule.trigger_type)
             guard = _rule_guard(rule)
-            statuses = possible_statuses(guard, self.statuses) if guard is not None else None
+            statuses = self.space.possible(guard)
             actions = list(rule.actions) + [a for t in rule.time_triggers for a in t.actions]
             for action in actions:
                 update = updates.get(action.name) if action.type == "FieldUpdate" else None
@@ -334,11 +326,9 @@ class _Builder:
             # Evaluation is monotone (auditor.logic_eval): when the rule's answer is already known
             # from the target status alone, every move into that status has that same answer, so
             # only the undecided targets are evaluated move by move.
-            by_target: dict[str, Tri] = {}
+            by_target = _by_status(ast, list(dict.fromkeys(target for _, target in moves)), Facts())
             for source, target in moves:
-                verdict = by_target.get(target)
-                if verdict is None:
-                    verdict = by_target[target] = evaluate(ast, Facts(status=target))
+                verdict = by_target[target]
                 if verdict is Tri.UNKNOWN:
                     facts = Facts(status=target, prior_status=source,
                                   status_changed=source != target if source else None, is_new=source is None)
@@ -351,19 +341,22 @@ class _Builder:
 
     def _requires(self, node: str, ast: Node) -> None:
         """Fields a rule makes required on entering a status: an error when blank, none when filled."""
-        names = fields_read(ast)
-        for status in self.statuses:
-            # monotone evaluation again: an answer known without the field's value is the answer
-            # with it blank and with it filled, so "blank fires, filled does not" cannot hold
-            if evaluate(ast, Facts(status=status, status_changed=True)) is not Tri.UNKNOWN:
-                continue
-            for name in names:
-                key = field_key(name)
-                if key == "status":
-                    continue
-                blank = evaluate(ast, Facts(status=status, status_changed=True, fields={key: None}))
-                filled = evaluate(ast, Facts(status=status, status_changed=True, fields={key: "x"}))
-                if blank is Tri.TRUE and filled is not Tri.TRUE:
+        # one per field name as written (Company and Lead.Company are two readings of one field)
+        keys = [key for key in (field_key(name) for name in sorted(fields_read(ast))) if key != "status"]
+        entering = Facts(status_changed=True)
+        # monotone evaluation again: an answer known without the field's value is the answer with
+        # it blank and with it filled, so "blank fires, filled does not" cannot hold
+        undecided = [s for s, verdict in _by_status(ast, self.statuses, entering).items() if verdict is Tri.UNKNOWN]
+        required: dict[str, set[str]] = {status: set() for status in undecided}
+        for key in dict.fromkeys(keys):
+            blank = _by_status(ast, undecided, replace(entering, fields={key: None}))
+            filled = _by_status(ast, undecided, replace(entering, fields={key: "x"}))
+            for status in undecided:
+                if blank[status] is Tri.TRUE and filled[status] is not Tri.TRUE:
+                    required[status].add(key)
+        for status in undecided:
+            for key in keys:
+                if key in required[status]:
                     self.graph.add_edge(node, f"Field:{key}", kind="requires", status=status)
 
     # --- routing -------------------------------------------------------------------------
@@ -383,6 +376,16 @@ class _Builder:
                 if entry.assigned_to:
                     target_type = "Queue" if entry.assigned_to_type == "Queue" else "User"
                     self.graph.add_edge(entry_node, f"{target_type}:{entry.assigned_to}", kind="assigns_to")
+
+
+def _by_status(ast: Node, statuses: list[str], facts: Facts) -> dict[str, Tri]:
+    """The formula's value under ``facts`` for a lead in each status: once per group of statuses
+    the formula cannot tell apart (``status_classes``)."""
+    found: dict[str, Tri] = {}
+    for group in status_classes(ast, statuses):
+        verdict = evaluate(ast, replace(facts, status=group[0]))
+        found.update(dict.fromkeys(group, verdict))
+    return {status: found[status] for status in statuses}
 
 
 def _union(sets: list[frozenset[str] | None]) -> frozenset[str] | None:

@@ -10,6 +10,7 @@ TEXT of a checkbox) count as unknown rather than raising, so no AST can make eva
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -64,6 +65,7 @@ def _strip_merge(name: str) -> str:
     return text.strip()
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure, and asked for the same few names at every evaluation
 def field_key(name: str) -> str:
     """Normalise a field reference: ``{!$Record.Status}``, ``Lead.Status``, ``status`` -> ``status``."""
     text = _strip_merge(name)
@@ -73,6 +75,15 @@ def field_key(name: str) -> str:
         if lowered.startswith(prefix) and len(lowered) > len(prefix):
             return lowered[len(prefix) :]
     return lowered
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _reference(name: str) -> tuple[bool, str]:
+    """(True, field) for the value before the change (``$Record__Prior.Status``), else (False, key)."""
+    raw = _strip_merge(name).lower()
+    if raw.startswith(_PRIOR_PREFIX):
+        return True, raw[len(_PRIOR_PREFIX) :]
+    return False, field_key(name)
 
 
 # --- the evaluator -----------------------------------------------------------------------------
@@ -126,10 +137,9 @@ class _Evaluator:
     def _field(self, name: object) -> Value:
         if not isinstance(name, str):
             return UNKNOWN
-        raw = _strip_merge(name).lower()
-        if raw.startswith(_PRIOR_PREFIX):
-            return self._prior(raw[len(_PRIOR_PREFIX) :])
-        key = field_key(name)
+        prior, key = _reference(name)
+        if prior:
+            return self._prior(key)
         if key == "status" and self.facts.status is not None:
             return self.facts.status
         if not key or key.startswith("$"):

@@ -1,0 +1,107 @@
+"""Statuses a formula cannot tell apart; import it through ``auditor.logic``.
+
+A rule is judged status by status (40 statuses in a large org), yet most formulas read the status
+only to compare it with a literal or two: ``ISPICKVAL(Status, 'MQL')``, ``$Record.Status = 'SAL'``.
+The evaluator reads the current status nowhere but in those comparisons (``_Evaluator._field`` is
+the only reader of ``Facts.status``), so two statuses on which every such comparison comes out
+the same give the formula the same value, whatever else the facts hold. Grouping the statuses by
+those outcomes lets a caller evaluate once per group instead of once per status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+
+from auditor.formula import BinaryOp, Call, FieldRef, Literal, Node, UnaryOp
+from auditor.logic_eval import Facts, _Evaluator, _reference
+
+_COMPARISONS = frozenset({"=", "!=", "<", "<=", ">", ">="})
+# Their handlers look at the argument without evaluating it: they never read the current status.
+_NOT_EVALUATED = frozenset({"ISCHANGED", "PRIORVALUE"})
+
+
+class _ReadsStatusOtherwise(Exception):
+    """The status is read in a way other than a comparison with a literal."""
+
+
+def _is_status(node: Node) -> bool:
+    """``Status`` (as the evaluator's ``_field`` resolves it), or ``TEXT(Status)``, which is the same text."""
+    if isinstance(node, Call) and node.name == "TEXT" and len(node.args) == 1:
+        node = node.args[0]
+    return isinstance(node, FieldRef) and isinstance(node.name, str) and _reference(node.name) == (False, "status")
+
+
+def _comparison(node: Node) -> bool:
+    """``Status <op> 'literal'`` either way round, or ``ISPICKVAL(Status, 'literal')``."""
+    if isinstance(node, BinaryOp) and node.op in _COMPARISONS:
+        return (_is_status(node.left) and isinstance(node.right, Literal)) or (
+            _is_status(node.right) and isinstance(node.left, Literal))
+    return (isinstance(node, Call) and node.name == "ISPICKVAL" and len(node.args) == 2
+            and _is_status(node.args[0]) and isinstance(node.args[1], Literal))
+
+
+def _collect(node: Node, found: list[Node]) -> None:
+    """Append every place ``node`` reads the status to ``found`` as a formula of the status alone."""
+    if _comparison(node):
+        found.append(node)
+    elif _is_status(node):
+        raise _ReadsStatusOtherwise
+    elif isinstance(node, Call) and node.name in _NOT_EVALUATED:
+        return
+    elif isinstance(node, Call) and node.name == "CASE" and node.args and _is_status(node.args[0]):
+        # CASE(Status, v1, r1, ..., default) compares the status with each value as ``=`` does
+        subject, rest = node.args[0], node.args[1:]
+        values, results = rest[0:-1:2], [*rest[1:-1:2], rest[-1]] if rest else []
+        if not all(isinstance(value, Literal) for value in values):
+            raise _ReadsStatusOtherwise
+        found.extend(BinaryOp("=", subject, value) for value in values)
+        for result in results:
+            _collect(result, found)
+    elif isinstance(node, Call):
+        for arg in node.args:
+            _collect(arg, found)
+    elif isinstance(node, BinaryOp):
+        _collect(node.left, found)
+        _collect(node.right, found)
+    elif isinstance(node, UnaryOp):
+        _collect(node.operand, found)
+
+
+def _equality_literals(readings: list[Node]) -> set[str] | None:
+    """The texts the status is compared with when every reading is ``=``, ``!=`` or ISPICKVAL
+    with a text literal: each then depends only on whether the status is that exact text (text
+    against text is compared as it is, case-sensitively). None for any other reading."""
+    texts: set[str] = set()
+    for reading in readings:
+        if isinstance(reading, BinaryOp) and reading.op in ("=", "!="):
+            literal = reading.right if isinstance(reading.right, Literal) else reading.left
+        elif isinstance(reading, Call):  # ISPICKVAL(Status, literal)
+            literal = reading.args[1]
+        else:
+            return None
+        if not (isinstance(literal, Literal) and literal.kind == "string" and isinstance(literal.value, str)):
+            return None
+        texts.add(literal.value)
+    return texts
+
+
+def status_classes(node: Node, statuses: Sequence[str]) -> list[list[str]]:
+    """``statuses`` in groups (in their order) that ``node`` evaluates alike under any facts that
+    differ only in the current status; each status alone when the formula reads it otherwise."""
+    readings: list[Node] = []
+    try:
+        _collect(node, readings)
+    except (_ReadsStatusOtherwise, RecursionError):
+        return [[status] for status in statuses]
+    literals = _equality_literals(readings)
+    if literals is not None:  # the common case, answered without evaluating
+        alike: dict[str | None, list[str]] = {}
+        for status in statuses:
+            alike.setdefault(status if status in literals else None, []).append(status)
+        return list(alike.values())
+    groups: dict[tuple[Hashable, ...], list[str]] = {}
+    for status in statuses:
+        evaluator = _Evaluator(Facts(status=status))
+        outcome = tuple(evaluator.value(reading) for reading in readings)
+        groups.setdefault(outcome, []).append(status)
+    return list(groups.values())
