@@ -1,14 +1,21 @@
 """What a flow does on each path: the condition guarding an element, and what a path notifies.
 
 A flow is a small directed graph of elements joined by connectors. An element that sets Status
-runs only when the start condition and every decision outcome taken on the way to it hold, so
-its guard is the AND of those. Paths are enumerated depth-first with a bound, since real flows
-can loop; past the bound the guard is unknown rather than wrong.
+runs only when the start condition and every decision outcome taken on the way to it hold: its
+guard is the OR, over the paths to it, of the AND of the conditions on the path.
+
+The paths of a flow with a few decisions in a row number in the thousands, so they are not
+enumerated. A guard is asked one kind of question (in which situations can it hold?), and the
+answer to it is a set of situations, a bit mask supplied by the caller for each condition. AND is
+then intersection and OR union, so each element's set is the union over its incoming connectors
+of the predecessor's set intersected with the connector's condition: one pass to a fixed point,
+linear in the size of the flow. A loop adds nothing, since going round it only adds conditions;
+the result is exactly the union over the simple paths.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from auditor.formula import Call, FormulaError, Literal, Node
@@ -21,7 +28,6 @@ from auditor.model import (
     FlowFieldAssignment,
 )
 
-MAX_PATHS = 64
 TRUE = Literal(True, "boolean")
 
 # Process Builder names the triggering record's variables; they mean $Record and its prior value.
@@ -30,30 +36,13 @@ _PB_PREFIXES = (("myvariable_current.", "$Record."), ("myvariable_old.", "$Recor
 NOTIFYING_ACTIONS = {"emailalert": "email alert", "emailsimple": "email", "customnotificationaction": "custom notification",
                      "chatterpost": "Chatter post", "sendemail": "email"}
 
-
-@dataclass(frozen=True)
-class Guard:
-    """When an element runs: every condition of at least one of the paths to it holds.
-
-    Kept as paths rather than one formula because an element may be reached on hundreds of paths
-    that share their conditions: a question about the guard (which statuses can it hold in?) is
-    answered once per condition and combined per path, where the OR-of-ANDs formula would be
-    evaluated whole. A condition is a formula or the guard of an earlier walk (a Pause's resume
-    path starts under the guard of the Pause).
-    """
-
-    paths: tuple[tuple[Node | Guard, ...], ...]
-
-    def formula(self) -> Node:
-        """The guard as one formula: the OR of each path's AND, each distinct path once."""
-        ands = list(dict.fromkeys(_and([c.formula() if isinstance(c, Guard) else c for c in path]) for path in self.paths))
-        return ands[0] if len(ands) == 1 else Call("OR", tuple(ands))
+ConditionMask = Callable[[Node], int]  # the situations (bits) in which a condition may hold
 
 
 @dataclass(frozen=True)
 class GuardedElement:
     element: FlowElement
-    guard: Guard | None  # None: the guard could not be built (unparseable, too many paths)
+    guard: int | None  # the situations in which it may run; None: a condition could not be read
 
 
 def _pb_name(reference: str) -> str:
@@ -86,66 +75,103 @@ def _default_formula(decision: FlowDecision) -> Node:
     return _and([Call("NOT", (_outcome_formula(decision, i),)) for i in range(len(decision.outcomes))])
 
 
-class _Walker:
-    def __init__(self, flow: Flow) -> None:
+class FlowWalker:
+    """The guards of one flow's elements, from its start or from any element (a scheduled path, a
+    Pause's resume event), as the situations ``condition_mask`` says each condition may hold in."""
+
+    def __init__(self, flow: Flow, condition_mask: ConditionMask) -> None:
         self.flow = flow
+        self.condition_mask = condition_mask
         self.elements = {e.name: e for e in flow.elements}
         self.decisions = {d.name: d for d in flow.decisions}
-        # a decision is passed on many paths: build its outcome formulas once
-        self._branches: dict[str, list[tuple[str | None, Node]]] = {}
+        # a decision is passed on every walk: its connectors' masks are worked out once
+        self._branches: dict[str, list[tuple[str | None, int]]] = {}
 
-    def branches(self, decision: FlowDecision) -> list[tuple[str | None, Node]]:
-        """(target, condition) of the default connector, then of each outcome in order."""
+    def _branches_of(self, decision: FlowDecision) -> list[tuple[str | None, int]]:
+        """(target, mask) of the default connector, then of each outcome in order."""
         found = self._branches.get(decision.name)
         if found is None:
-            found = [(decision.default_target, _default_formula(decision))]
-            found += [(outcome.target, _outcome_formula(decision, i)) for i, outcome in enumerate(decision.outcomes)]
+            found = [(decision.default_target, self.condition_mask(_default_formula(decision)))]
+            found += [(outcome.target, self.condition_mask(_outcome_formula(decision, i)))
+                      for i, outcome in enumerate(decision.outcomes)]
             self._branches[decision.name] = found
         return found
 
-    def paths_to(self, start: str | None, guard: Node | Guard) -> Iterator[tuple[FlowElement, tuple[Node | Guard, ...]]]:
-        """Each element reachable from ``start`` with the conditions taken to get there."""
-        count = 0
-        stack: list[tuple[str | None, tuple[Node | Guard, ...], frozenset[str]]] = [(start, (guard,), frozenset())]
+    def _successors(self, name: str) -> list[tuple[str | None, int | None]]:
+        """Where each connector of ``name`` leads and its condition's mask (None: no condition)."""
+        element = self.elements.get(name)
+        if element is not None:
+            # a Pause resumes through its events (Process Builder's scheduled actions)
+            return [(element.target, None), *((event.target, None) for event in element.wait_events)]
+        decision = self.decisions.get(name)
+        return list(self._branches_of(decision)) if decision is not None else []
+
+    def _discovery_order(self, start: str | None) -> list[str]:
+        """The names reachable from ``start``, depth first, later connectors first."""
+        order: list[str] = []
+        seen: set[str] = set()
+        stack = [start]
         while stack:
-            name, conditions, seen = stack.pop()
+            name = stack.pop()
             if name is None or name in seen:
                 continue
-            count += 1
-            if count > MAX_PATHS * 8:
-                return
-            seen = seen | {name}
-            if name in self.elements:
-                element = self.elements[name]
-                yield element, conditions
-                stack.append((element.target, conditions, seen))
-                # a Pause resumes through its events (Process Builder's scheduled actions)
-                stack.extend((event.target, conditions, seen) for event in element.wait_events)
-            elif name in self.decisions:
-                for target, condition in self.branches(self.decisions[name]):
-                    stack.append((target, conditions + (condition,), seen))
+            seen.add(name)
+            order.append(name)
+            stack.extend(target for target, _ in self._successors(name))
+        return order
+
+    def guarded_elements(self, start: str | None = None, guard: int | None = None) -> list[GuardedElement]:
+        """Every element reachable from the flow's start (or ``start``), with its guard.
+
+        The guard starts as ``guard`` (by default the flow's start condition's mask); an element
+        reached on several paths may run in the union of the paths' situations.
+        """
+        begin = start or self.flow.start_target
+        try:
+            initial = guard if guard is not None else self.condition_mask(_entry(self.flow))
+            order = self._discovery_order(begin)
+            masks = self._fixed_point(begin, initial)
+        except FormulaError:
+            return [GuardedElement(e, None) for e in self.flow.elements]
+        return [GuardedElement(self.elements[name], masks[name]) for name in order if name in self.elements]
+
+    def _fixed_point(self, start: str | None, initial: int) -> dict[str, int]:
+        masks: dict[str, int] = {}
+        if start is None:
+            return masks
+        masks[start] = initial
+        pending = [start]
+        while pending:
+            name = pending.pop()
+            mask = masks[name]
+            for target, condition in self._successors(name):
+                if target is None:
+                    continue
+                reached = mask if condition is None else mask & condition
+                known = masks.get(target)
+                if known is None or reached | known != known:
+                    masks[target] = reached if known is None else reached | known
+                    pending.append(target)
+        return masks
+
+    def notifications(self, start: str | None, guard: int | None = None) -> list[tuple[str, GuardedElement]]:
+        """What a path starting at ``start`` does to tell someone: (kind, guarded element) pairs."""
+        found = []
+        for guarded in self.guarded_elements(start, guard):
+            element = guarded.element
+            kind = NOTIFYING_ACTIONS.get((element.action_type or "").lower())
+            if element.kind == "actionCalls" and kind:
+                found.append((kind, guarded))
+            elif element.kind == "recordCreates" and (element.object or "").lower() == "task":
+                found.append(("task", guarded))
+            elif sets_owner(element):
+                found.append(("owner change", guarded))
+        return found
 
 
 def _entry(flow: Flow) -> Node:
     formula = flow_entry_formula(flow)
     return formula if formula is not None else TRUE
-
-
-def guarded_elements(flow: Flow, start: str | None = None, guard: Guard | None = None) -> list[GuardedElement]:
-    """Every element reachable from the flow's start (or ``start``), with its guard.
-
-    The guard starts as ``guard`` (by default the flow's start condition); an element reached on
-    several paths is guarded by the OR of the paths' conditions.
-    """
-    try:
-        initial: Node | Guard = guard if guard is not None else _entry(flow)
-        found: dict[str, list[tuple[Node | Guard, ...]]] = {}
-        for element, conditions in _Walker(flow).paths_to(start or flow.start_target, initial):
-            found.setdefault(element.name, []).append(conditions)
-    except FormulaError:
-        return [GuardedElement(e, None) for e in flow.elements]
-    by_name = {e.name: e for e in flow.elements}
-    return [GuardedElement(by_name[name], Guard(tuple(paths))) for name, paths in found.items()]
 
 
 _TRIGGERING = ("$record", "myvariable_current")
@@ -208,21 +234,6 @@ def sets_owner(element: FlowElement) -> bool:
     return writes_lead(element) and any(
         (field_of(a, element) or "").lower() == "ownerid" for a in element.field_assignments
     )
-
-
-def notifications(flow: Flow, start: str | None, guard: Guard | None = None) -> list[tuple[str, GuardedElement]]:
-    """What a path starting at ``start`` does to tell someone: (kind, guarded element) pairs."""
-    found = []
-    for guarded in guarded_elements(flow, start, guard):
-        element = guarded.element
-        kind = NOTIFYING_ACTIONS.get((element.action_type or "").lower())
-        if element.kind == "actionCalls" and kind:
-            found.append((kind, guarded))
-        elif element.kind == "recordCreates" and (element.object or "").lower() == "task":
-            found.append(("task", guarded))
-        elif sets_owner(element):
-            found.append(("owner change", guarded))
-    return found
 
 
 def reachable(flow: Flow, start: str | None) -> set[str]:

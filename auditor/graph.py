@@ -147,10 +147,11 @@ class _Builder:
     def _flow(self, flow: Flow) -> None:
         node = f"Flow:{flow.name}"
         self.graph.add_node(node, type="Flow", label=flow.label, trigger=flow.trigger_type or "")
-        for guarded in flowpaths.guarded_elements(flow):
+        walker = flowpaths.FlowWalker(flow, self.space.mask)
+        for guarded in walker.guarded_elements():
             element = guarded.element
             for value, assignment in flowpaths.status_values_set(element, flow):
-                sources = self.space.possible(guarded.guard)
+                sources = self.space.statuses_in(guarded.guard)
                 what = f"flow {flow.name} ({element.kind} {element.name})"
                 for source in sorted(sources if sources is not None else self.statuses):
                     if source != value:
@@ -160,21 +161,22 @@ class _Builder:
                 if target and flowpaths.writes_lead(element):
                     self.graph.add_edge(node, f"Field:{target}", kind="writes")
             for event in element.wait_events:
-                self._wait_alert(flow, node, guarded.guard, event)
+                self._wait_alert(walker, node, guarded.guard, event)
         for path in flow.scheduled_paths:
             if path.path_type == "AsyncAfterCommit":
                 continue  # runs right after the save: not a timed alert
-            self._flow_alert(flow, node, path)
+            self._flow_alert(walker, node, path)
 
-    def _wait_alert(self, flow: Flow, node: str, guard: flowpaths.Guard | None, event: FlowWaitEvent) -> None:
+    def _wait_alert(self, walker: flowpaths.FlowWalker, node: str, guard: int | None, event: FlowWaitEvent) -> None:
         """A Pause's resume event, such as a Process Builder scheduled action, as a timed alert."""
         unit = HOURS_PER_UNIT.get((event.offset_unit or "").lower())
         if event.offset_number is None or unit is None:
             return  # resumes on a platform event or an absolute time: not a delay after a moment
-        notified = flowpaths.notifications(flow, event.target, guard) if guard is not None else []
+        flow = walker.flow
+        notified = walker.notifications(event.target, guard) if guard is not None else []
         if not notified:
             return
-        statuses = _union([self.space.possible(g.guard) for _, g in notified])
+        statuses = _union([self.space.statuses_in(g.guard) for _, g in notified])
         if event.base_field:
             clock = _clock_of_field(event.base_field)
         else:  # counts from when the process ran, i.e. when its criteria were met
@@ -191,17 +193,18 @@ class _Builder:
             location=event.source,
         ))
 
-    def _flow_alert(self, flow: Flow, node: str, path: FlowScheduledPath) -> None:
+    def _flow_alert(self, walker: flowpaths.FlowWalker, node: str, path: FlowScheduledPath) -> None:
+        flow = walker.flow
         unit = HOURS_PER_UNIT.get((path.offset_unit or "").lower())
         offset = path.offset_number * unit if path.offset_number is not None and unit is not None else None
         try:
             start_statuses = self.space.possible(flow_entry_formula(flow))
         except FormulaError:
             start_statuses = None  # the start condition cannot be read: no status guard can be shown
-        notified = flowpaths.notifications(flow, path.target)
+        notified = walker.notifications(path.target)
         # a decision on the path (still New after an hour?) guards the notification as much as the
         # start condition does: the alert watches the statuses its notifications can fire in
-        statuses = _union([self.space.possible(g.guard) for _, g in notified]) if notified else start_statuses
+        statuses = _union([self.space.statuses_in(g.guard) for _, g in notified]) if notified else start_statuses
         if flow.record_trigger_type == "Create":
             clock = "created only"  # scheduled once, when the lead is created
         elif path.time_source == "RecordField":

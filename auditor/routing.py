@@ -8,6 +8,7 @@ list of ``Condition``s; anything else is described as written, never re-interpre
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -99,6 +100,7 @@ class Condition:
         return f"{self.field} {words} {shown}" if shown else f"{self.field} {words} blank"
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the routing rules each read every entry's criteria
 def condition(item: CriteriaItem) -> Condition:
     # criteria values are comma-separated lists in which a quoted value may hold a comma
     # ("New, Old"); Salesforce compares their text case-insensitively (see auditor.logic)

@@ -1,18 +1,17 @@
-"""Which statuses a guard can hold in, answered once per condition and kept as bit masks.
+"""Which statuses a guard can hold in, as bit masks: one bit a status, one more for any other.
 
-A flow's elements are guarded by paths of conditions, and the same decision outcomes sit on
-hundreds of paths of one flow. A condition's answer depends on the status alone (nothing else
-is known), so each condition is evaluated once per status, and a path combines its conditions'
-masks: Kleene AND is not FALSE exactly when no part is FALSE, and OR is not FALSE exactly when
-some part is not. That gives the same answer as evaluating the guard's whole OR-of-ANDs
-formula status by status, at the cost of one AND of integers per condition on a path.
+A flow element's guard is an OR over paths of the AND of the conditions on each path
+(``auditor.flowpaths``). Kleene AND is not FALSE exactly when no part is FALSE, and OR is not
+FALSE exactly when some part is not, so the statuses in which a guard can hold are the union over
+its paths of the intersection of its conditions' masks: the same answer as evaluating the whole
+formula status by status. A condition's mask is worked out once (evaluation needs nothing but the
+status), once per group of statuses the condition cannot tell apart.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from auditor.flowpaths import Guard
 from auditor.formula import Node
 from auditor.logic import Facts, Tri, evaluate, status_classes
 
@@ -33,7 +32,8 @@ class StatusSpace:
         # by id, holding the node so the id cannot be reused while the space lives
         self._masks: dict[int, tuple[Node, int]] = {}
 
-    def _node_mask(self, node: Node) -> int:
+    def mask(self, node: Node) -> int:
+        """Bit i set: the condition is not FALSE for a lead in status i (the last bit: any other)."""
         known = self._masks.get(id(node))
         if known is not None:
             return known[1]
@@ -51,27 +51,13 @@ class StatusSpace:
         self._masks[id(node)] = (node, mask)
         return mask
 
-    def mask(self, guard: Node | Guard) -> int:
-        """Bit i set: the guard is not FALSE for a lead in status i (the last bit: any other)."""
-        if not isinstance(guard, Guard):
-            return self._node_mask(guard)
-        found = 0
-        for path in guard.paths:
-            path_mask = self._every
-            for condition in path:
-                path_mask &= self.mask(condition)
-                if not path_mask:
-                    break
-            found |= path_mask
-            if found == self._every:
-                break
-        return found
+    def possible(self, guard: Node | None) -> frozenset[str] | None:
+        """Statuses in which a condition can hold; None when it does not depend on Status at all."""
+        return None if guard is None else self.statuses_in(self.mask(guard))
 
-    def possible(self, guard: Node | Guard | None) -> frozenset[str] | None:
-        """Statuses in which a guard can hold; None when it does not depend on Status at all."""
-        if guard is None:
+    def statuses_in(self, mask: int | None) -> frozenset[str] | None:
+        """The statuses of a mask; None when it includes a status no picklist has (no status guard)
+        or is None (a guard that could not be read)."""
+        if mask is None or mask & self._other_bit:
             return None
-        mask = self.mask(guard)
-        if mask & self._other_bit:
-            return None  # holds (or may) for a status no picklist has: not a status guard
         return frozenset(status for bit, status in enumerate(self.statuses) if mask >> bit & 1)

@@ -34,7 +34,7 @@ from itertools import product
 from auditor.engine import CheckContext
 from auditor.findings import Checked, Finding, NotApplicable, Rule, Severity
 from auditor.formula import Call, Node, fields_read, picklist_comparisons, walk
-from auditor.logic import Facts, Tri, evaluate
+from auditor.logic import Facts, Tri, evaluate, status_classes
 from auditor.sites import is_status_field, try_parse
 from checks._support import org_statuses
 
@@ -49,16 +49,16 @@ RULE = Rule(
 _PRIOR_FUNCTIONS = {"PRIORVALUE", "ISCHANGED"}
 
 
-def _cases(ast: Node, values: list[str]) -> list[Facts]:
-    """Every situation a lead can be in, as far as Status is concerned."""
+def _cases(ast: Node, now: list[str], values: list[str]) -> list[Facts]:
+    """Every situation a lead in a status of ``now`` can be in, as far as Status is concerned."""
     if any(isinstance(n, Call) and n.name in _PRIOR_FUNCTIONS for n in walk(ast)):
         # the previous status and "changed" are enumerated too; impossible pairs (changed, same
         # value) only add chances to fire, so they never produce a false finding
         return [
-            Facts(status=now, prior_status=before, status_changed=changed)
-            for now, before, changed in product(values, values, (True, False))
+            Facts(status=status, prior_status=before, status_changed=changed)
+            for status, before, changed in product(now, values, (True, False))
         ]
-    return [Facts(status=now) for now in values]
+    return [Facts(status=status) for status in now]
 
 
 def _quoted(values: list[str]) -> str:
@@ -70,17 +70,18 @@ def _never_fires(ast: Node, values: list[str]) -> bool:
     # the same whatever the previous status turns out to be. So the status-only answer settles
     # each status, and only the undecided ones are tried with every previous status: the same
     # verdict as trying every pair, in a fraction of the evaluations.
+    # Statuses the rule cannot tell apart (status_classes) get the same verdict in every case: one
+    # of each group stands for the group.
     undecided = []
-    for now in values:
-        verdict = evaluate(ast, Facts(status=now))
+    for group in status_classes(ast, values):
+        verdict = evaluate(ast, Facts(status=group[0]))
         if verdict is Tri.TRUE:
             return False
         if verdict is not Tri.FALSE:
-            undecided.append(now)
+            undecided.append(group[0])
     if not undecided:
         return True
-    cases = [facts for facts in _cases(ast, values) if facts.status in undecided]
-    return all(evaluate(ast, facts) is Tri.FALSE for facts in cases)
+    return all(evaluate(ast, facts) is Tri.FALSE for facts in _cases(ast, undecided, values))
 
 
 def _explain(compared: list[str], missing: list[str]) -> str:

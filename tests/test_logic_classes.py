@@ -11,9 +11,11 @@ from collections.abc import Mapping
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditor.flowpaths import Guard
+from auditor import flowpaths
+from auditor.flowpaths import FlowWalker
 from auditor.formula import BinaryOp, Call, FieldRef, Literal, Node, parse_formula
 from auditor.logic import Facts, Tri, evaluate, status_classes
+from auditor.model import Flow, FlowCondition, FlowDecision, FlowElement, FlowOutcome, FlowValue, FlowWaitEvent, SourceRef
 from auditor.status_space import OTHER_STATUS, StatusSpace
 from tests.test_logic import FIELD_KEYS, TEXTS, conditions, formulas
 
@@ -88,32 +90,103 @@ def test_members_of_a_class_evaluate_alike_under_any_facts(node: Node, facts: Fa
             assert evaluate(node, Facts(**{**facts.__dict__, "status": status})) is first, (node, status, group)
 
 
-def _formula_possible(guard: Node | Guard, statuses: list[str]) -> frozenset[str] | None:
+def _formula_possible(formula: Node, statuses: list[str]) -> frozenset[str] | None:
     """The definition the masks shortcut: the whole formula evaluated status by status."""
-    formula = guard.formula() if isinstance(guard, Guard) else guard
     if evaluate(formula, Facts(status=OTHER_STATUS)) is not Tri.FALSE:
         return None
     return frozenset(s for s in statuses if evaluate(formula, Facts(status=s)) is not Tri.FALSE)
 
 
-STATUS_TESTS = st.one_of(
-    st.sampled_from(["Open", "MQL", "Qualified", "x"]).map(
-        lambda v: BinaryOp("=", FieldRef("$Record.Status"), Literal(v, "string"))),
-    st.sampled_from(["Open", "MQL"]).map(lambda v: Call("NOT", (Call("ISPICKVAL", (FieldRef("Status"), Literal(v, "string"))),))),
-    st.booleans().map(lambda v: Literal(v, "boolean")),
-    conditions,
-)
-paths = st.lists(st.lists(STATUS_TESTS, min_size=1, max_size=4).map(tuple), min_size=1, max_size=5).map(tuple)
-guards = st.one_of(paths.map(Guard), st.tuples(paths.map(Guard), paths).map(
-    lambda pair: Guard(tuple((pair[0], *path) for path in pair[1]))))  # a resumed walk starts under a guard
-
-
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(guards)
-def test_masks_agree_with_evaluating_the_whole_guard(guard: Guard) -> None:
+@given(st.one_of(conditions, status_conditions))
+def test_a_conditions_mask_agrees_with_evaluating_it(node: Node) -> None:
     statuses = ["Open", "MQL", "Qualified", "open", ""]
-    space = StatusSpace(statuses)
-    assert space.possible(guard) == _formula_possible(guard, statuses)
-    for path in guard.paths:  # and each condition on its own, from the cache the guard filled
-        for condition in path:
-            assert space.possible(condition) == _formula_possible(condition, statuses)
+    assert StatusSpace(statuses).possible(node) == _formula_possible(node, statuses)
+
+
+# --- the walk of a flow: one pass to a fixed point, checked against every simple path ------------
+
+FLOW_STATUSES = ["Open", "MQL", "SAL", "Qualified"]
+HERE = SourceRef("flows/Random.flow-meta.xml", 1)
+
+
+def _status_test(value: str, operator: str = "EqualTo") -> FlowCondition:
+    return FlowCondition("$Record.Status", operator, FlowValue("stringValue", value), HERE)
+
+
+@st.composite
+def random_flows(draw: st.DrawFn) -> Flow:
+    """Up to 7 elements and decisions wired at random: loops, dead ends and shared branches."""
+    size = draw(st.integers(1, 7))
+    names = [f"n{i}" for i in range(size)]
+    targets = st.one_of(st.none(), st.sampled_from(names))
+    tests = st.builds(_status_test, st.sampled_from(FLOW_STATUSES), st.sampled_from(["EqualTo", "NotEqualTo"]))
+    elements, decisions = [], []
+    for name in names:
+        if draw(st.booleans()):
+            outcomes = tuple(
+                FlowOutcome(f"{name}_o{i}", "", draw(st.sampled_from(["and", "or"])),
+                            tuple(draw(st.lists(tests, min_size=1, max_size=2))), draw(targets), HERE)
+                for i in range(draw(st.integers(1, 3))))
+            decisions.append(FlowDecision(name, name, outcomes, draw(targets), HERE))
+        else:
+            waits = tuple(FlowWaitEvent(f"{name}_w{i}", None, 1, "Hours", None, draw(targets), HERE)
+                          for i in range(draw(st.integers(0, 1))))
+            elements.append(FlowElement("assignments", name, name, None, None, (), (), None, None,
+                                        draw(targets), None, HERE, waits))
+    entry = tuple(draw(st.lists(tests, max_size=1)))
+    return Flow("Random", "Random", "AutoLaunchedFlow", "Active", "62.0", "Lead", "RecordAfterSave", "Update",
+                entry, None, None, (), tuple(decisions), tuple(elements), (), HERE, start_target=draw(targets))
+
+
+def _every_simple_path(flow: Flow, start: str | None) -> tuple[list[str], dict[str, list[list[Node]]]]:
+    """The elements in the order a depth-first enumeration of the paths first meets them, and
+    the conditions of every simple path to each (the definition the fixed point must match)."""
+    elements = {e.name: e for e in flow.elements}
+    decisions = {d.name: d for d in flow.decisions}
+    order: list[str] = []
+    paths: dict[str, list[list[Node]]] = {}
+    entry = flowpaths._entry(flow)
+    stack: list[tuple[str | None, list[Node], frozenset[str]]] = [(start, [entry], frozenset())]
+    while stack:
+        name, taken, seen = stack.pop()
+        if name is None or name in seen:
+            continue
+        seen = seen | {name}
+        if name in elements:
+            if name not in paths:
+                order.append(name)
+            paths.setdefault(name, []).append(taken)
+            element = elements[name]
+            stack.append((element.target, taken, seen))
+            stack.extend((event.target, taken, seen) for event in element.wait_events)
+        elif name in decisions:
+            decision = decisions[name]
+            stack.append((decision.default_target, [*taken, flowpaths._default_formula(decision)], seen))
+            stack.extend((outcome.target, [*taken, flowpaths._outcome_formula(decision, i)], seen)
+                         for i, outcome in enumerate(decision.outcomes))
+    return order, paths
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_flows())
+def test_the_fixed_point_gives_the_guard_of_every_simple_path(flow: Flow) -> None:
+    space = StatusSpace(FLOW_STATUSES)
+    found = FlowWalker(flow, space.mask).guarded_elements()
+    order, paths = _every_simple_path(flow, flow.start_target)
+    assert [g.element.name for g in found] == order
+    for guarded in found:
+        guard = Call("OR", tuple(Call("AND", tuple(path)) for path in paths[guarded.element.name]))
+        assert space.statuses_in(guarded.guard) == _formula_possible(guard, FLOW_STATUSES), guarded.element.name
+
+
+def test_a_guard_that_holds_nowhere_still_reaches_its_element() -> None:
+    """An element behind contradictory decisions is reachable but runs in no status: an empty set,
+    not a missing element (the walk must not drop it)."""
+    after = FlowElement("assignments", "Set_SAL", "", None, None, (), (), None, None, None, None, HERE)
+    outcome = FlowOutcome("Is_MQL", "", "and", (_status_test("MQL"), _status_test("SAL")), "Set_SAL", HERE)
+    flow = Flow("F", "F", "AutoLaunchedFlow", "Active", "62.0", "Lead", "RecordAfterSave", "Update", (), None, None,
+                (), (FlowDecision("Check", "", (outcome,), None, HERE),), (after,), (), HERE, start_target="Check")
+    space = StatusSpace(FLOW_STATUSES)
+    [guarded] = FlowWalker(flow, space.mask).guarded_elements()
+    assert guarded.element.name == "Set_SAL" and space.statuses_in(guarded.guard) == frozenset()
