@@ -15,7 +15,17 @@ from auditor import flowpaths
 from auditor.flowpaths import FlowWalker
 from auditor.formula import BinaryOp, Call, FieldRef, Literal, Node, parse_formula
 from auditor.logic import Facts, Tri, evaluate, status_classes
-from auditor.model import Flow, FlowCondition, FlowDecision, FlowElement, FlowOutcome, FlowValue, FlowWaitEvent, SourceRef
+from auditor.model import (
+    Flow,
+    FlowCondition,
+    FlowDecision,
+    FlowElement,
+    FlowFilter,
+    FlowOutcome,
+    FlowValue,
+    FlowWaitEvent,
+    SourceRef,
+)
 from auditor.status_space import OTHER_STATUS, StatusSpace
 from tests.test_logic import FIELD_KEYS, TEXTS, conditions, formulas
 
@@ -134,7 +144,7 @@ def random_flows(draw: st.DrawFn) -> Flow:
                           for i in range(draw(st.integers(0, 1))))
             elements.append(FlowElement("assignments", name, name, None, None, (), (), None, None,
                                         draw(targets), None, HERE, waits))
-    entry = tuple(draw(st.lists(tests, max_size=1)))
+    entry = tuple(FlowFilter("Status", test.operator, test.right, HERE) for test in draw(st.lists(tests, max_size=1)))
     return Flow("Random", "Random", "AutoLaunchedFlow", "Active", "62.0", "Lead", "RecordAfterSave", "Update",
                 entry, None, None, (), tuple(decisions), tuple(elements), (), HERE, start_target=draw(targets))
 
