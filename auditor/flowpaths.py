@@ -70,9 +70,11 @@ def _outcome_formula(decision: FlowDecision, index: int) -> Node:
     return flow_conditions_formula(conditions, outcome.condition_logic)
 
 
-def _default_formula(decision: FlowDecision) -> Node:
-    """The default outcome runs when no outcome matched."""
-    return _and([Call("NOT", (_outcome_formula(decision, i),)) for i in range(len(decision.outcomes))])
+def _default_formula(decision: FlowDecision, outcomes: list[Node] | None = None) -> Node:
+    """The default outcome runs when no outcome matched (``outcomes``: their formulas, if built)."""
+    if outcomes is None:
+        outcomes = [_outcome_formula(decision, i) for i in range(len(decision.outcomes))]
+    return _and([Call("NOT", (outcome,)) for outcome in outcomes])
 
 
 class FlowWalker:
@@ -91,9 +93,10 @@ class FlowWalker:
         """(target, mask) of the default connector, then of each outcome in order."""
         found = self._branches.get(decision.name)
         if found is None:
-            found = [(decision.default_target, self.condition_mask(_default_formula(decision)))]
-            found += [(outcome.target, self.condition_mask(_outcome_formula(decision, i)))
-                      for i, outcome in enumerate(decision.outcomes)]
+            outcomes = [_outcome_formula(decision, i) for i in range(len(decision.outcomes))]
+            found = [(decision.default_target, self.condition_mask(_default_formula(decision, outcomes)))]
+            found += [(outcome.target, self.condition_mask(formula))
+                      for outcome, formula in zip(decision.outcomes, outcomes)]
             self._branches[decision.name] = found
         return found
 

@@ -329,7 +329,7 @@ class _Builder:
             # Evaluation is monotone (auditor.logic_eval): when the rule's answer is already known
             # from the target status alone, every move into that status has that same answer, so
             # only the undecided targets are evaluated move by move.
-            by_target = _by_status(ast, list(dict.fromkeys(target for _, target in moves)), Facts())
+            by_target = _by_status(ast, status_classes(ast, list(dict.fromkeys(target for _, target in moves))), Facts())
             for source, target in moves:
                 verdict = by_target[target]
                 if verdict is Tri.UNKNOWN:
@@ -347,19 +347,21 @@ class _Builder:
         # one per field name as written (Company and Lead.Company are two readings of one field)
         keys = [key for key in (field_key(name) for name in sorted(fields_read(ast))) if key != "status"]
         entering = Facts(status_changed=True)
+        groups = status_classes(ast, self.statuses)
         # monotone evaluation again: an answer known without the field's value is the answer with
         # it blank and with it filled, so "blank fires, filled does not" cannot hold
-        undecided = [s for s, verdict in _by_status(ast, self.statuses, entering).items() if verdict is Tri.UNKNOWN]
-        required: dict[str, set[str]] = {status: set() for status in undecided}
+        verdicts = _by_status(ast, groups, entering)
+        undecided = [group for group in groups if verdicts[group[0]] is Tri.UNKNOWN]
+        required: dict[str, set[str]] = {status: set() for group in undecided for status in group}
         for key in dict.fromkeys(keys):
             blank = _by_status(ast, undecided, replace(entering, fields={key: None}))
             filled = _by_status(ast, undecided, replace(entering, fields={key: "x"}))
-            for status in undecided:
-                if blank[status] is Tri.TRUE and filled[status] is not Tri.TRUE:
+            for status, verdict in blank.items():
+                if verdict is Tri.TRUE and filled[status] is not Tri.TRUE:
                     required[status].add(key)
-        for status in undecided:
+        for status in self.statuses:
             for key in keys:
-                if key in required[status]:
+                if key in required.get(status, ()):
                     self.graph.add_edge(node, f"Field:{key}", kind="requires", status=status)
 
     # --- routing -------------------------------------------------------------------------
@@ -381,14 +383,13 @@ class _Builder:
                     self.graph.add_edge(entry_node, f"{target_type}:{entry.assigned_to}", kind="assigns_to")
 
 
-def _by_status(ast: Node, statuses: list[str], facts: Facts) -> dict[str, Tri]:
-    """The formula's value under ``facts`` for a lead in each status: once per group of statuses
-    the formula cannot tell apart (``status_classes``)."""
+def _by_status(ast: Node, groups: list[list[str]], facts: Facts) -> dict[str, Tri]:
+    """The formula's value under ``facts`` for a lead in each status of ``groups``: statuses the
+    formula cannot tell apart (``status_classes``), so one evaluation answers for a group."""
     found: dict[str, Tri] = {}
-    for group in status_classes(ast, statuses):
-        verdict = evaluate(ast, replace(facts, status=group[0]))
-        found.update(dict.fromkeys(group, verdict))
-    return {status: found[status] for status in statuses}
+    for group in groups:
+        found.update(dict.fromkeys(group, evaluate(ast, replace(facts, status=group[0]))))
+    return found
 
 
 def _union(sets: list[frozenset[str] | None]) -> frozenset[str] | None:

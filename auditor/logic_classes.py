@@ -42,13 +42,31 @@ def _comparison(node: Node) -> bool:
 
 def _collect(node: Node, found: list[Node]) -> None:
     """Append every place ``node`` reads the status to ``found`` as a formula of the status alone."""
-    if _comparison(node):
-        found.append(node)
-    elif _is_status(node):
-        raise _ReadsStatusOtherwise
-    elif isinstance(node, Call) and node.name in _NOT_EVALUATED:
+    if isinstance(node, Literal):
         return
-    elif isinstance(node, Call) and node.name == "CASE" and node.args and _is_status(node.args[0]):
+    if isinstance(node, FieldRef):
+        if _is_status(node):
+            raise _ReadsStatusOtherwise
+    elif isinstance(node, BinaryOp):
+        if node.op in _COMPARISONS and _comparison(node):
+            found.append(node)
+        else:
+            _collect(node.left, found)
+            _collect(node.right, found)
+    elif isinstance(node, UnaryOp):
+        _collect(node.operand, found)
+    elif isinstance(node, Call):
+        _collect_call(node, found)
+
+
+def _collect_call(node: Call, found: list[Node]) -> None:
+    if node.name in _NOT_EVALUATED:
+        return
+    if node.name == "ISPICKVAL" and _comparison(node):
+        found.append(node)
+    elif node.name == "TEXT" and _is_status(node):
+        raise _ReadsStatusOtherwise
+    elif node.name == "CASE" and node.args and _is_status(node.args[0]):
         # CASE(Status, v1, r1, ..., default) compares the status with each value as ``=`` does
         subject, rest = node.args[0], node.args[1:]
         values, results = rest[0:-1:2], [*rest[1:-1:2], rest[-1]] if rest else []
@@ -57,14 +75,9 @@ def _collect(node: Node, found: list[Node]) -> None:
         found.extend(BinaryOp("=", subject, value) for value in values)
         for result in results:
             _collect(result, found)
-    elif isinstance(node, Call):
+    else:
         for arg in node.args:
             _collect(arg, found)
-    elif isinstance(node, BinaryOp):
-        _collect(node.left, found)
-        _collect(node.right, found)
-    elif isinstance(node, UnaryOp):
-        _collect(node.operand, found)
 
 
 def _equality_literals(readings: list[Node]) -> set[str] | None:
@@ -86,19 +99,21 @@ def _equality_literals(readings: list[Node]) -> set[str] | None:
 
 
 def status_classes(node: Node, statuses: Sequence[str]) -> list[list[str]]:
-    """``statuses`` in groups (in their order) that ``node`` evaluates alike under any facts that
-    differ only in the current status; each status alone when the formula reads it otherwise."""
+    """``statuses`` in groups that ``node`` evaluates alike under any facts that differ only in the
+    current status (each group in the order of ``statuses``); each status alone when the formula
+    reads the status otherwise."""
     readings: list[Node] = []
     try:
         _collect(node, readings)
     except (_ReadsStatusOtherwise, RecursionError):
         return [[status] for status in statuses]
+    if not readings:
+        return [list(statuses)] if statuses else []
     literals = _equality_literals(readings)
     if literals is not None:  # the common case, answered without evaluating
-        alike: dict[str | None, list[str]] = {}
-        for status in statuses:
-            alike.setdefault(status if status in literals else None, []).append(status)
-        return list(alike.values())
+        others = [status for status in statuses if status not in literals]
+        alone = [[status] for status in statuses if status in literals]
+        return [others, *alone] if others else alone
     groups: dict[tuple[Hashable, ...], list[str]] = {}
     for status in statuses:
         evaluator = _Evaluator(Facts(status=status))

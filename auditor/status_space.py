@@ -37,14 +37,15 @@ class StatusSpace:
         known = self._masks.get(id(node))
         if known is not None:
             return known[1]
+        groups = status_classes(node, self._tried)
         # evaluation is monotone (auditor.logic_eval): an answer known with the status unknown is
-        # the answer in every status
-        answer = evaluate(node, Facts())
+        # the answer in every status, and one evaluation then settles every group
+        answer = evaluate(node, Facts()) if len(groups) > 2 else Tri.UNKNOWN
         if answer is not Tri.UNKNOWN:
             mask = 0 if answer is Tri.FALSE else self._every
         else:
             mask = 0
-            for group in status_classes(node, self._tried):  # one evaluation per group
+            for group in groups:  # one evaluation per group
                 if evaluate(node, Facts(status=group[0])) is not Tri.FALSE:
                     for status in group:
                         mask |= self._bits[status]
