@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 
 from auditor.formula import BinaryOp, Call, FieldRef, FormulaError, Literal, Node, UnaryOp, parse_formula
-from auditor.logic_classes import status_classes
+from auditor.logic_classes import status_classes, statuses_not_false
 from auditor.logic_eval import Facts, Tri, evaluate, field_key, status_values_where_true
 from auditor.model import CriteriaItem, Flow, FlowCondition, FlowFilter, FlowValue, RuleEntry, WorkflowRule
 
@@ -39,6 +39,7 @@ __all__ = [
     "rule_entry_formula",
     "split_values",
     "status_classes",
+    "statuses_not_false",
     "status_values_where_true",
 ]
 

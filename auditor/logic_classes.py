@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 
 from auditor.formula import BinaryOp, Call, FieldRef, Literal, Node, UnaryOp
-from auditor.logic_eval import Facts, _Evaluator, _reference
+from auditor.logic_eval import Facts, Tri, _Evaluator, _reference, evaluate
 
 _COMPARISONS = frozenset({"=", "!=", "<", "<=", ">", ">="})
 # Their handlers look at the argument without evaluating it: they never read the current status.
@@ -120,3 +120,20 @@ def status_classes(node: Node, statuses: Sequence[str]) -> list[list[str]]:
         outcome = tuple(evaluator.value(reading) for reading in readings)
         groups.setdefault(outcome, []).append(status)
     return list(groups.values())
+
+
+def statuses_not_false(node: Node, statuses: Sequence[str]) -> list[str]:
+    """The statuses (in their order) in which ``node`` may hold for a lead: not FALSE, when nothing
+    but the status is known. One evaluation per group of statuses ``node`` cannot tell apart."""
+    groups = status_classes(node, statuses)
+    if len(groups) > 2:
+        # evaluation is monotone (auditor.logic_eval): an answer known with the status unknown is
+        # the answer in every status, and one evaluation then settles every group
+        answer = evaluate(node, Facts())
+        if answer is not Tri.UNKNOWN:
+            return [] if answer is Tri.FALSE else list(statuses)
+    possible: set[str] = set()
+    for group in groups:
+        if evaluate(node, Facts(status=group[0])) is not Tri.FALSE:
+            possible.update(group)
+    return [status for status in statuses if status in possible]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from auditor.formula import Node
-from auditor.logic import Facts, Tri, evaluate, status_classes
+from auditor.logic import statuses_not_false
 
 OTHER_STATUS = "\x00another status"  # a value no picklist has: "any status but these"
 
@@ -27,7 +27,6 @@ class StatusSpace:
         # guard on Status at all
         self._tried = [*self.statuses, OTHER_STATUS]
         self._other_bit = 1 << len(self.statuses)
-        self._every = (1 << len(self._tried)) - 1
         self._bits = {status: 1 << bit for bit, status in enumerate(self._tried)}
         # by id, holding the node so the id cannot be reused while the space lives
         self._masks: dict[int, tuple[Node, int]] = {}
@@ -37,18 +36,9 @@ class StatusSpace:
         known = self._masks.get(id(node))
         if known is not None:
             return known[1]
-        groups = status_classes(node, self._tried)
-        # evaluation is monotone (auditor.logic_eval): an answer known with the status unknown is
-        # the answer in every status, and one evaluation then settles every group
-        answer = evaluate(node, Facts()) if len(groups) > 2 else Tri.UNKNOWN
-        if answer is not Tri.UNKNOWN:
-            mask = 0 if answer is Tri.FALSE else self._every
-        else:
-            mask = 0
-            for group in groups:  # one evaluation per group
-                if evaluate(node, Facts(status=group[0])) is not Tri.FALSE:
-                    for status in group:
-                        mask |= self._bits[status]
+        mask = 0
+        for status in statuses_not_false(node, self._tried):
+            mask |= self._bits[status]
         self._masks[id(node)] = (node, mask)
         return mask
 

@@ -55,7 +55,7 @@ from auditor.formula import (
     picklist_comparisons,
     walk,
 )
-from auditor.logic import Facts, Tri, evaluate
+from auditor.logic import statuses_not_false
 from auditor.model import Model
 from auditor.sites import is_status_field
 from checks._automation import has_kind, has_lead_workflow
@@ -111,7 +111,7 @@ def _possible(entry: Node | None, candidates: tuple[str, ...]) -> frozenset[str]
     if entry is None:
         return frozenset(candidates)
     # UNKNOWN counts as possible: only a condition that is FALSE for a status rules that status out
-    return frozenset(s for s in candidates if evaluate(entry, Facts(status=s)) is not Tri.FALSE)
+    return frozenset(statuses_not_false(entry, candidates))
 
 
 def _ordered(a: Writer, b: Writer) -> bool:
