@@ -110,14 +110,18 @@ def check(ctx: CheckContext) -> Iterator[Finding | Checked]:
     rule = active_assignment_rule(ctx.model)
     placed = [_placed(entry, routing) for entry in rule.entries]
     order = " > ".join(routing.precedence)
+    # the entries that may take leads so far, by rank: a later entry looks only at weaker ranks
+    # rather than at every entry before it
+    may_take: dict[int, list[tuple[int, _Placed]]] = {}
     for index, later in enumerate(placed):
         if later is None:
             continue  # on no ranked dimension, or not comparable: not judged
         yield ctx.checked(entry_subject(rule, later.entry), later.entry.source)
+        weaker = sorted(pair for rank, found in may_take.items() if rank > later.rank for pair in found)
+        if later.may_take:
+            may_take.setdefault(later.rank, []).append((index, later))
         takers: list[tuple[_Placed, str]] = []
-        for earlier in placed[:index]:
-            if earlier is None or not earlier.may_take or earlier.rank <= later.rank:
-                continue
+        for _, earlier in weaker:
             if assignee_key(earlier.entry) == assignee_key(later.entry):
                 continue  # the same assignee either way: the order changes nothing
             example = _example(earlier, later)
