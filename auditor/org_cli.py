@@ -38,9 +38,23 @@ class OrgSelection:
     """The org options of one command line; ``requested`` when the user asked for a live org."""
 
     options: Mapping[str, str | None] = field(repr=False)
-    ca_bundle: str | None
-    timeout: float
     requested: bool
+    ca_bundle_option: str | None = None  # --ca-bundle as given
+    timeout_option: float | None = None  # --timeout as given
+
+    # Resolved on first use: the HTTP stack is imported only by a command that goes online, so an
+    # audit of a folder does not pay for loading it.
+    @property
+    def ca_bundle(self) -> str | None:
+        from auditor.sources.org.http import resolve_ca_bundle
+
+        return resolve_ca_bundle(self.ca_bundle_option, os.environ)
+
+    @property
+    def timeout(self) -> float:
+        from auditor.sources.org.http import DEFAULT_TIMEOUT
+
+        return self.timeout_option if self.timeout_option is not None else DEFAULT_TIMEOUT
 
     def credentials(self, env: Mapping[str, str] | None = None) -> OrgCredentials:
         from auditor.sources.org import credentials_from
@@ -97,11 +111,9 @@ def org_options(command: F) -> F:
         }
         options["sandbox"] = "true" if given["sandbox"] else None
         requested = bool(given["org_flag"] or given["target_org"] or given["instance_url"])
-        from auditor.sources.org.http import DEFAULT_TIMEOUT, resolve_ca_bundle
-
-        timeout = float(given["timeout"]) if given["timeout"] is not None else DEFAULT_TIMEOUT
-        kwargs["org"] = OrgSelection(options=options, ca_bundle=resolve_ca_bundle(given["ca_bundle"], os.environ),
-                                     timeout=timeout, requested=requested)
+        timeout = float(given["timeout"]) if given["timeout"] is not None else None
+        kwargs["org"] = OrgSelection(options=options, requested=requested,
+                                     ca_bundle_option=given["ca_bundle"], timeout_option=timeout)
         return command(*args, **kwargs)
 
     decorated: Any = wrapper

@@ -168,3 +168,14 @@ def test_the_command_line_starts_without_loading_the_tool() -> None:
             "'auditor.engine', 'auditor.graph') if m in sys.modules); print(heavy)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     assert done.stdout.splitlines()[-1] == "[]", done.stdout
+
+
+def test_an_audit_of_a_folder_does_not_load_the_http_stack() -> None:
+    """Only a command that goes online needs requests, simple-salesforce and the JWT library; a
+    folder audit in CI would otherwise pay their import time on every run."""
+    code = ("import sys\nfrom auditor.cli import main\ntry:\n    main(['audit', 'examples/demo-org', '-q'])\n"
+            "except SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('requests', 'simple_salesforce', 'jwt', 'zeep') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert done.stdout.splitlines()[-2].endswith("audit complete"), done.stdout
+    assert done.stdout.splitlines()[-1] == "[]", done.stdout
