@@ -110,19 +110,18 @@ def flow_value(node: Node | None) -> FlowValue | None:
     """
     if node is None:
         return None
-    children = [Node(c) for c in node.el if isinstance(c.tag, str)]
+    children = node.named_children()
     if not children:
         return None
-    chosen = next((c for c in children if c.tag not in _VALUE_DESCRIPTORS), children[0])
-    return FlowValue(kind=chosen.tag, text=(chosen.el.text or "").strip())
+    kind, chosen = next((c for c in children if c[0] not in _VALUE_DESCRIPTORS), children[0])
+    return FlowValue(kind=kind, text=(chosen.text or "").strip())
 
 
 def _target(node: Node | None, connector: str) -> str | None:
     """The element a ``<connector>`` (or fault/default connector) leads to."""
     if node is None:
         return None
-    found = node.child(connector)
-    return found.text("targetReference") if found is not None else None
+    return node.text_in(connector, "targetReference")
 
 
 def _filter(node: Node, ctx: FileContext) -> FlowFilter:
