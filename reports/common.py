@@ -82,6 +82,8 @@ def summary_line(result: AuditResult) -> str:
 
 def xml_safe(text: str) -> str:
     """Drop characters XML 1.0 cannot carry; everything else is escaped by the serializer."""
+    if text.isascii() and text.isprintable():  # " " to "~" only, all legal: a quick answer for most text
+        return text
     return _XML_ILLEGAL.sub("", text)
 
 

@@ -181,4 +181,8 @@ def build_view(result: AuditResult, rule_docs: Mapping[str, str] | None = None) 
 
 def render(result: AuditResult, rule_docs: Mapping[str, str] | None = None) -> str:
     """The report; ``rule_docs`` (rule id -> docstring) adds each rule's "why it matters"."""
-    return _environment().get_template(TEMPLATE).render(view=build_view(result, rule_docs))
+    pieces = _environment().get_template(TEMPLATE).generate(view=build_view(result, rule_docs))
+    # What Template.render does, but each piece made a plain str before the join: autoescaping
+    # yields Markup, a str subclass the garbage collector tracks. On a large org, tens of
+    # thousands of them waiting for the join were promoted and set off a full collection.
+    return "".join(map(str, pieces))

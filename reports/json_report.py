@@ -7,12 +7,13 @@ lists ordered by reports.common, so two runs over the same org give identical fi
 from __future__ import annotations
 
 import dataclasses
-import json
+from collections.abc import Iterator
 from typing import Any
 
 from auditor.findings import AuditResult, Checked, Finding, RuleOutcome, WaivedFinding
 from auditor.measurements import Measurement
 from auditor.model import FileRecord, SourceRef
+from reports import jsontext
 from reports.score import AreaScore, area_scores
 from reports.common import (
     AREA_ORDER,
@@ -99,18 +100,31 @@ def _overview(result: AuditResult) -> Document | None:
     auditor/overview.py; tuples become lists, source references {path, line})."""
     if result.overview is None:
         return None
-
-    def plain(value: Any) -> Any:
-        if isinstance(value, SourceRef):
-            return _location(value)
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        if isinstance(value, (tuple, list)):
-            return [plain(item) for item in value]
-        return value
-
-    overview: Document = plain(result.overview)
+    overview: Document = _plain(result.overview)
     return overview
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, SourceRef):
+        return _location(value)
+    names = _field_names(type(value))
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
+    if isinstance(value, (tuple, list)):
+        return [_plain(item) for item in value]
+    return value
+
+
+# A dataclass's field names (None: not a dataclass), looked up once per class: the overview of a
+# large org holds thousands of instances of a handful of classes.
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    if cls not in _FIELD_NAMES:
+        is_dataclass = dataclasses.is_dataclass(cls)
+        _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls)) if is_dataclass else None
+    return _FIELD_NAMES[cls]
 
 
 def _rule(outcome: RuleOutcome) -> Document:
@@ -142,8 +156,13 @@ def _summary(result: AuditResult) -> Document:
     return summary
 
 
-def as_document(result: AuditResult) -> Document:
-    """The report as plain JSON-ready data (also what a baseline comparison can read back)."""
+def _sections(result: AuditResult) -> Document:
+    """The document, its long lists as generators: render() writes each entry and drops it.
+
+    Why: held all at once, a large org's tens of thousands of entry dicts outlive the young
+    generation, and promoting that many makes the garbage collector walk the whole heap (the
+    parsed org included) in the middle of rendering.
+    """
     return {
         "tool": {"name": TOOL_NAME, "version": result.tool_version},
         "source": result.source,
@@ -152,11 +171,11 @@ def as_document(result: AuditResult) -> Document:
         "complete": result.complete,
         "incomplete_reasons": ordered_reasons(result),
         "summary": _summary(result),
-        "findings": [_finding(f, result.baseline_state(f)) for f in ordered_findings(result.findings)],
-        "waived": [_waived(w) for w in ordered_waived(result.waived)],
+        "findings": (_finding(f, result.baseline_state(f)) for f in ordered_findings(result.findings)),
+        "waived": (_waived(w) for w in ordered_waived(result.waived)),
         "rules": [_rule(o) for o in ordered_outcomes(result.outcomes)],
-        "files": [_file(r) for r in sorted(result.files, key=lambda r: (r.path, r.kind, r.status))],
-        "passed": [_passed(c) for c in sorted(result.passed, key=Checked.sort_key)],
+        "files": (_file(r) for r in sorted(result.files, key=lambda r: (r.path, r.kind, r.status))),
+        "passed": (_passed(c) for c in sorted(result.passed, key=Checked.sort_key)),
         "scores": [_score(s) for s in area_scores(result)],
         "baseline": _baseline(result),
         "overview": _overview(result),
@@ -164,6 +183,12 @@ def as_document(result: AuditResult) -> Document:
     }
 
 
+def as_document(result: AuditResult) -> Document:
+    """The report as plain JSON-ready data (also what a baseline comparison can read back)."""
+    return {key: list(value) if isinstance(value, Iterator) else value for key, value in _sections(result).items()}
+
+
 def render(result: AuditResult) -> str:
     # ensure_ascii=False keeps names such as "Müller" readable in diffs; the writer must use UTF-8.
-    return json.dumps(as_document(result), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    # Keys sorted, indent 2: jsontext writes what json.dumps(..., indent=2) would, faster.
+    return jsontext.dumps(_sections(result), ensure_ascii=False) + "\n"

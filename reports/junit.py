@@ -12,11 +12,9 @@ written as ``key: value`` lines in its <system-out>, which Jenkins, GitLab and A
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-
-from lxml import etree
+from typing import NamedTuple
 
 from auditor.findings import AREAS, NOTHING_TO_CHECK, AuditResult, Checked, Finding, RuleOutcome, WaivedFinding
 from auditor.model import SourceRef
@@ -27,8 +25,9 @@ from reports.common import (
     ordered_outcomes,
     ordered_reasons,
     ordered_waived,
-    xml_safe,
 )
+from reports import xmltext
+from reports.xmltext import escape_attribute, escape_text
 
 PREFIX = "leadaudit"
 AUDIT_SUITE = f"{PREFIX}.audit"
@@ -38,15 +37,16 @@ COMPLETENESS_CASE = "audit completeness"
 PASSED, FAILURE, ERROR, SKIPPED = None, "failure", "error", "skipped"
 
 
-@dataclass(frozen=True)
-class Case:
+class Case(NamedTuple):
+    # A NamedTuple rather than a frozen dataclass: quicker to make, and a large org has tens of
+    # thousands of cases.
     classname: str
     name: str
     result: str | None = PASSED
     message: str = ""
     type: str = ""
     text: str = ""
-    properties: tuple[tuple[str, str], ...] = ()
+    system_out: str = ""  # the case's ``key: value`` lines
 
 
 @dataclass
@@ -82,23 +82,24 @@ def _gather(result: AuditResult) -> list[_Rule]:
         entry = rules.setdefault(f.rule_id, _Rule(f.rule_id, f.rule_name, f.area))
         entry.waived.append(waived)
     for checked in sorted(result.passed, key=Checked.sort_key):
-        # a pass comes from a rule that ran, so it has an outcome; a hand-made result may lack it
-        area = AREAS.get(checked.rule_id[:2], "configuration")
-        rules.setdefault(checked.rule_id, _Rule(checked.rule_id, checked.rule_id, area)).passed.append(checked)
+        if checked.rule_id not in rules:  # made only when missing: there can be tens of thousands of passes
+            # a pass comes from a rule that ran, so it has an outcome; a hand-made result may lack it
+            area = AREAS.get(checked.rule_id[:2], "configuration")
+            rules[checked.rule_id] = _Rule(checked.rule_id, checked.rule_id, area)
+        rules[checked.rule_id].passed.append(checked)
     return sorted(rules.values(), key=lambda r: (area_rank(r.area), r.rule_id))
 
 
-def _case_properties(
-    rule_id: str, severity: str, subject: str, location: SourceRef | None
-) -> tuple[tuple[str, str], ...]:
+def _system_out(rule_id: str, severity: str, subject: str, location: SourceRef | None) -> str:
     # The xsd allows no <properties> in a testcase; CI tools show system-out beside the case.
     path = location.path if location is not None else ""
     line = str(location.line or "") if location is not None else ""
     pairs = (("rule_id", rule_id), ("severity", severity), ("subject", subject), ("file", path), ("line", line))
-    return tuple((name, value) for name, value in pairs if value)  # an unknown line is left out, not blank
+    return "".join([f"{name}: {value}\n" for name, value in pairs if value])  # an unknown line is left out, not blank
 
 
-def _rule_cases(rule: _Rule) -> list[Case]:
+def _rule_cases(rule: _Rule) -> Iterator[Case]:
+    """The rule's testcases, made one at a time so each can be written and dropped (see render)."""
     classname = f"{PREFIX}.{rule.area}.{rule.rule_id}"
     title = f"{rule.rule_id} {rule.name}"
     status = rule.outcome.status if rule.outcome is not None else "ran"
@@ -106,47 +107,42 @@ def _rule_cases(rule: _Rule) -> list[Case]:
     crashed = status not in {"ran", "not-applicable", "disabled"}  # "error", or unknown: not a pass
     kind = ERROR if crashed or rule.rule_id == UNREADABLE_RULE_ID else FAILURE
 
-    cases = [
-        Case(classname, f"{title}: {f.subject}", kind, f.message, f.severity.label, _details(f),
-             _case_properties(f.rule_id, f.severity.label, f.subject, f.location))
-        for f in rule.findings
-    ]
+    for f in rule.findings:
+        yield Case(classname, f"{title}: {f.subject}", kind, f.message, f.severity.label, _details(f),
+                   _system_out(f.rule_id, f.severity.label, f.subject, f.location))
     for waived in rule.waived:
         f = waived.finding
         note = f"waived: {waived.reason} (expires {waived.expires})"
-        cases.append(Case(classname, f"{title}: {f.subject}", SKIPPED, note, "waived", _details(f),
-                          _case_properties(f.rule_id, f.severity.label, f.subject, f.location)))
+        yield Case(classname, f"{title}: {f.subject}", SKIPPED, note, "waived", _details(f),
+                   _system_out(f.rule_id, f.severity.label, f.subject, f.location))
     severity = rule.outcome.rule.severity.label if rule.outcome is not None else ""
     for checked in rule.passed:
         if checked.subject == NOTHING_TO_CHECK:  # ran on nothing: honest counts say skipped, not passed
-            cases.append(Case(classname, f"{title}: {checked.subject}", SKIPPED,
-                              "the rule ran but the source has nothing for it to check", "nothing-to-check"))
+            yield Case(classname, f"{title}: {checked.subject}", SKIPPED,
+                       "the rule ran but the source has nothing for it to check", "nothing-to-check")
             continue
-        cases.append(Case(classname, f"{title}: {checked.subject}", PASSED,
-                          properties=_case_properties(rule.rule_id, severity, checked.subject, checked.location)))
+        yield Case(classname, f"{title}: {checked.subject}", PASSED,
+                   system_out=_system_out(rule.rule_id, severity, checked.subject, checked.location))
 
     if crashed and not rule.findings:
         message = reason or f"rule ended with status {status!r}"
-        cases.append(Case(classname, title, ERROR, message, "rule-error", message))
-    elif not cases:
+        yield Case(classname, title, ERROR, message, "rule-error", message)
+    elif not (rule.findings or rule.waived or rule.passed):  # nothing above: one case for the rule
         if status in {"not-applicable", "disabled"}:
-            cases.append(Case(classname, title, SKIPPED, reason or status.replace("-", " "), status))
+            yield Case(classname, title, SKIPPED, reason or status.replace("-", " "), status)
         else:
-            cases.append(Case(classname, title))
-    return _unique_names(cases)
+            yield Case(classname, title)
 
 
-def _unique_names(cases: list[Case]) -> list[Case]:
+def _unique_names(cases: Iterable[Case]) -> Iterator[Case]:
     """CI tools merge testcases of equal name; number repeats so each finding stays visible."""
     seen: dict[tuple[str, str], int] = {}
-    unique: list[Case] = []
     for case in cases:
         key = (case.classname, case.name)
         seen[key] = seen.get(key, 0) + 1
         if seen[key] > 1:
-            case = dataclasses.replace(case, name=f"{case.name} #{seen[key]}")
-        unique.append(case)
-    return unique
+            case = case._replace(name=f"{case.name} #{seen[key]}")
+        yield case
 
 
 def _completeness_case(result: AuditResult) -> Case:
@@ -158,35 +154,34 @@ def _completeness_case(result: AuditResult) -> Case:
     return Case(AUDIT_SUITE, COMPLETENESS_CASE, ERROR, message, "incomplete", listing)
 
 
-def _set(element: etree._Element, name: str, value: str) -> None:
-    element.set(name, xml_safe(value))
-
-
-def _suite(parent: etree._Element, name: str, cases: list[Case], timestamp: str) -> etree._Element:
-    suite = etree.SubElement(parent, "testsuite")
-    _set(suite, "name", name)
-    for attribute, value in _counts(cases).items():
-        _set(suite, attribute, str(value))
-    _set(suite, "timestamp", timestamp)
+def _suite(name: str, cases: Iterable[Case], timestamp: str, head: Sequence[str] = ()) -> tuple[str, list[str | None]]:
+    """A <testsuite> of ``cases`` after the ``head`` elements, and each case's result for the totals."""
+    body = list(head)
+    results = []
     for case in cases:
-        testcase = etree.SubElement(suite, "testcase")
-        _set(testcase, "classname", case.classname)
-        _set(testcase, "name", case.name)
-        if case.result is not None:
-            child = etree.SubElement(testcase, case.result)
-            _set(child, "message", case.message)
-            if case.type:
-                _set(child, "type", case.type)
-            if case.text:
-                child.text = xml_safe(case.text)
-        if case.properties:
-            out = etree.SubElement(testcase, "system-out")
-            out.text = xml_safe("".join(f"{name}: {value}\n" for name, value in case.properties))
-    return suite
+        body.append(_testcase(case))
+        results.append(case.result)
+    attributes = {"name": name, **{key: str(count) for key, count in _counts(results).items()}, "timestamp": timestamp}
+    return xmltext.element(1, "testsuite", attributes, children=body), results
 
 
-def _counts(cases: Iterable[Case]) -> dict[str, int]:
-    results = [case.result for case in cases]
+def _testcase(case: Case) -> str:
+    # What xmltext.element would write at depth 2, spelt out: there can be tens of thousands.
+    start = f'    <testcase classname="{escape_attribute(case.classname)}" name="{escape_attribute(case.name)}"'
+    children = []
+    if case.result is not None:
+        end = f'      <{case.result} message="{escape_attribute(case.message)}"'
+        if case.type:
+            end += f' type="{escape_attribute(case.type)}"'
+        children.append(f"{end}>{escape_text(case.text)}</{case.result}>\n" if case.text else f"{end}/>\n")
+    if case.system_out:
+        children.append(f"      <system-out>{escape_text(case.system_out)}</system-out>\n")
+    if not children:
+        return start + "/>\n"
+    return f"{start}>\n{''.join(children)}    </testcase>\n"
+
+
+def _counts(results: list[str | None]) -> dict[str, int]:
     return {
         "tests": len(results),
         "failures": results.count(FAILURE),
@@ -195,9 +190,8 @@ def _counts(cases: Iterable[Case]) -> dict[str, int]:
     }
 
 
-def _properties(suite: etree._Element, result: AuditResult) -> None:
+def _properties(result: AuditResult) -> str:
     # What was audited, for whoever opens the CI artefact later.
-    props = etree.Element("properties")
     values = {
         "source": result.source,
         "process_file": result.process_file or "",
@@ -205,35 +199,35 @@ def _properties(suite: etree._Element, result: AuditResult) -> None:
         "tool_version": result.tool_version,
         "complete": "true" if result.complete else "false",
     }
-    for name, value in values.items():
-        prop = etree.SubElement(props, "property")
-        _set(prop, "name", name)
-        _set(prop, "value", value)
-    suite.insert(0, props)
+    properties = [xmltext.element(3, "property", {"name": name, "value": value}) for name, value in values.items()]
+    return xmltext.element(2, "properties", {}, children=properties)
 
 
-def build(result: AuditResult) -> etree._Element:
-    """The <testsuites> tree; render() serialises it."""
-    root = etree.Element("testsuites")
-    _set(root, "name", PREFIX)
-    by_area: dict[str, list[Case]] = {}
+def _suites(result: AuditResult) -> Iterator[tuple[str, Iterable[Case], Sequence[str]]]:
+    """Each testsuite's name, cases and the elements before them, in the order written."""
+    by_area: dict[str, list[_Rule]] = {}
     for rule in _gather(result):
-        by_area.setdefault(rule.area, []).extend(_rule_cases(rule))
-    all_cases: list[Case] = []
+        by_area.setdefault(rule.area, []).append(rule)
     for area in sorted(by_area, key=area_rank):
-        _suite(root, f"{PREFIX}.{area}", by_area[area], result.generated_at)
-        all_cases.extend(by_area[area])
+        yield f"{PREFIX}.{area}", (case for rule in by_area[area] for case in _unique_names(_rule_cases(rule))), ()
     # Always present, passing or not, so CI history shows the audit's completeness over time.
-    completeness = [_completeness_case(result)]
-    _properties(_suite(root, AUDIT_SUITE, completeness, result.generated_at), result)
-    all_cases.extend(completeness)
-    totals = _counts(all_cases)
-    for attribute in ("tests", "failures", "errors"):  # the xsd has no "skipped" on <testsuites>
-        _set(root, attribute, str(totals[attribute]))
-    return root
+    yield AUDIT_SUITE, [_completeness_case(result)], [_properties(result)]
 
 
 def render(result: AuditResult) -> bytes:
-    """UTF-8 XML with a declaration."""
-    return etree.tostring(build(result), xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    """UTF-8 XML with a declaration.
 
+    Written as text (see reports.xmltext), testcase by testcase: a large org has tens of thousands
+    of cases, and each is made, written and dropped before the next. Holding them all would make
+    the garbage collector walk the whole heap in the middle of rendering.
+    """
+    suites: list[str] = []
+    results: list[str | None] = []
+    for name, cases, head in _suites(result):
+        suite, suite_results = _suite(name, cases, result.generated_at, head)
+        suites.append(suite)
+        results += suite_results
+    totals = _counts(results)
+    # the xsd has no "skipped" on <testsuites>
+    attributes = {"name": PREFIX, **{key: str(totals[key]) for key in ("tests", "failures", "errors")}}
+    return (xmltext.DECLARATION + xmltext.element(0, "testsuites", attributes, children=suites)).encode("utf-8")

@@ -64,9 +64,14 @@ def area_scores(result: AuditResult) -> tuple[AreaScore, ...]:
         area = AREAS[checked.rule_id[:2]]
         pairs.setdefault((area, checked.rule_id, checked.subject), (rule_weight.get(checked.rule_id, 1), 0))
 
+    # grouped in one pass: a large org has tens of thousands of pairs, too many to scan per area
+    by_area: dict[str, list[tuple[int, int]]] = {area: [] for area in SCORED_AREAS}
+    for (area, _, _), value in pairs.items():
+        if area in by_area:
+            by_area[area].append(value)
+
     scores = []
-    for area in SCORED_AREAS:
-        mine = [value for key, value in pairs.items() if key[0] == area]
+    for area, mine in by_area.items():
         checked_weight = sum(c for c, _ in mine)
         failed_weight = sum(f for _, f in mine)
         score = None if not checked_weight else (100 * (checked_weight - failed_weight)) // checked_weight
