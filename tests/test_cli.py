@@ -179,3 +179,24 @@ def test_an_audit_of_a_folder_does_not_load_the_http_stack() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     assert done.stdout.splitlines()[-2].endswith("audit complete"), done.stdout
     assert done.stdout.splitlines()[-1] == "[]", done.stdout
+
+
+def test_the_installed_command_flushes_everything_before_it_exits(tmp_path: Path) -> None:
+    """``leadaudit`` ends the process without tearing down its heap (auditor.cli.console): every
+    report file and the whole of standard output must be complete, and the exit code kept."""
+    command = Path(sys.executable).with_name("leadaudit")
+    if not command.exists():
+        pytest.skip("needs the 'leadaudit' console script installed beside this Python (pip install -e .)")
+    done = subprocess.run(
+        [str(command), "audit", str(REPO / "examples" / "demo-org"), "--format", "json",
+         "--html", str(tmp_path / "r.html"), "--junit", str(tmp_path / "r.xml"), "--sarif", str(tmp_path / "r.sarif")],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert done.returncode == 1, done.stderr
+    assert json.loads(done.stdout)["findings"]  # the whole document reached the pipe
+    assert (tmp_path / "r.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
+    assert (tmp_path / "r.xml").read_text(encoding="utf-8").rstrip().endswith("</testsuites>")
+    assert json.loads((tmp_path / "r.sarif").read_text(encoding="utf-8"))["runs"]
+    quiet = subprocess.run([str(command), "audit", str(REPO / "examples" / "demo-org"), "-q"],
+                           capture_output=True, text=True, cwd=tmp_path)
+    assert quiet.returncode == 1 and quiet.stdout.strip().endswith("audit complete"), quiet.stdout
