@@ -87,6 +87,7 @@ def cli() -> None:
 
 
 OUTPUT_FORMATS = ("text", "json", "junit", "sarif", "html")
+PARALLEL_REPORTS_FROM = 5000  # findings and passed checks: about a medium-sized org (bench/)
 
 
 @cli.command()
@@ -116,6 +117,7 @@ def audit(source: Path | None, process_path: Path | None, org: OrgSelection, htm
     from auditor.baseline import BaselineError, load_baseline
     from auditor.engine import run_audit
     from auditor.parse import cyclic_gc_paused
+    from auditor.report_writer import ReportJob, write_reports
     from reports.text import render as render_text
 
     if fail_on_new and baseline is None:
@@ -138,9 +140,11 @@ def audit(source: Path | None, process_path: Path | None, org: OrgSelection, htm
         result = run_audit(model, process, registry.all_checks(), now=now_utc(), tool_version=tool_version(),
                            baseline=earlier, measurements=measurements)
         renderers = _renderers()
-        for path, name in ((html, "html"), (junit, "junit"), (sarif, "sarif"), (json_path, "json")):
-            if path is not None:
-                write_output(path, renderers[name](result))
+        jobs = [ReportJob(name, path, functools.partial(renderers[name], result))
+                for path, name in ((html, "html"), (junit, "junit"), (sarif, "sarif"), (json_path, "json"))
+                if path is not None]
+        # a fork costs a few milliseconds: worth it only when the reports are large
+        write_reports(jobs, parallel=len(result.passed) + len(result.findings) >= PARALLEL_REPORTS_FROM)
         if fmt == "text":
             text = render_text(result, color=sys.stdout.isatty() and "NO_COLOR" not in os.environ)
             click.echo(text.rstrip("\n").splitlines()[-1] if quiet else text.rstrip("\n"))
