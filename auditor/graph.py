@@ -330,12 +330,20 @@ class _Builder:
             # from the target status alone, every move into that status has that same answer, so
             # only the undecided targets are evaluated move by move.
             by_target = _by_status(ast, status_classes(ast, list(dict.fromkeys(target for _, target in moves))), Facts())
+            # and moves from statuses the rule cannot tell apart as the prior status (status_classes)
+            # into one target share their answer too
+            prior_class = {status: index for index, group in enumerate(
+                status_classes(ast, list(dict.fromkeys(source for source, _ in moves if source)), prior=True))
+                for status in group}
+            by_move: dict[tuple[str, int | None, bool], Tri] = {}
             for source, target in moves:
                 verdict = by_target[target]
                 if verdict is Tri.UNKNOWN:
-                    facts = Facts(status=target, prior_status=source,
-                                  status_changed=source != target if source else None, is_new=source is None)
-                    verdict = evaluate(ast, facts)
+                    alike = (target, prior_class[source] if source else None, source == target)
+                    if alike not in by_move:
+                        by_move[alike] = evaluate(ast, Facts(status=target, prior_status=source, is_new=source is None,
+                                                             status_changed=source != target if source else None))
+                    verdict = by_move[alike]
                 if verdict is Tri.TRUE:  # fires whatever the other fields hold
                     block = Block(rule.name, source, target, rule.source)
                     self.graph.add_edge(node, self._status_node(target), kind="blocks", record=block,

@@ -11,73 +11,100 @@ those outcomes lets a caller evaluate once per group instead of once per status.
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
 
 from auditor.formula import BinaryOp, Call, FieldRef, Literal, Node, UnaryOp
-from auditor.logic_eval import Facts, Tri, _Evaluator, _reference, evaluate
+from auditor.logic_eval import Facts, Tri, _Evaluator, _reference, evaluate, field_key
 
 _COMPARISONS = frozenset({"=", "!=", "<", "<=", ">", ">="})
-# Their handlers look at the argument without evaluating it: they never read the current status.
-_NOT_EVALUATED = frozenset({"ISCHANGED", "PRIORVALUE"})
+
+
+@dataclass(frozen=True)
+class _Subject:
+    """What is grouped: the current status, or the status before the change."""
+
+    prior: bool
+
+    def read_by(self, node: Node) -> bool:
+        """Whether ``node`` is the subject's value (``TEXT()`` of it is the same text)."""
+        if isinstance(node, Call) and node.name == "TEXT" and len(node.args) == 1:
+            node = node.args[0]
+        if isinstance(node, FieldRef):
+            # as the evaluator's _field resolves it: $Record__Prior.Status is the prior status
+            return isinstance(node.name, str) and _reference(node.name) == (self.prior, "status")
+        # PRIORVALUE(Status), as the evaluator's _priorvalue reads it
+        return self.prior and _is_priorvalue_of_status(node)
+
+    def unread(self, node: Call) -> bool:
+        """A call whose handler looks at its argument without evaluating it: ISCHANGED, and
+        PRIORVALUE (which, for the prior status, is a reading itself when it names Status)."""
+        return node.name == "ISCHANGED" or (node.name == "PRIORVALUE" and not self.read_by(node))
+
+    def facts(self, status: str) -> Facts:
+        return Facts(prior_status=status) if self.prior else Facts(status=status)
+
+
+_CURRENT, _PRIOR = _Subject(prior=False), _Subject(prior=True)
+
+
+def _is_priorvalue_of_status(node: Node) -> bool:
+    if not (isinstance(node, Call) and node.name == "PRIORVALUE" and len(node.args) == 1):
+        return False
+    only = node.args[0]
+    return isinstance(only, FieldRef) and isinstance(only.name, str) and field_key(only.name) == "status"
 
 
 class _ReadsStatusOtherwise(Exception):
     """The status is read in a way other than a comparison with a literal."""
 
 
-def _is_status(node: Node) -> bool:
-    """``Status`` (as the evaluator's ``_field`` resolves it), or ``TEXT(Status)``, which is the same text."""
-    if isinstance(node, Call) and node.name == "TEXT" and len(node.args) == 1:
-        node = node.args[0]
-    return isinstance(node, FieldRef) and isinstance(node.name, str) and _reference(node.name) == (False, "status")
-
-
-def _comparison(node: Node) -> bool:
+def _comparison(node: Node, subject: _Subject) -> bool:
     """``Status <op> 'literal'`` either way round, or ``ISPICKVAL(Status, 'literal')``."""
     if isinstance(node, BinaryOp) and node.op in _COMPARISONS:
-        return (_is_status(node.left) and isinstance(node.right, Literal)) or (
-            _is_status(node.right) and isinstance(node.left, Literal))
+        return (subject.read_by(node.left) and isinstance(node.right, Literal)) or (
+            subject.read_by(node.right) and isinstance(node.left, Literal))
     return (isinstance(node, Call) and node.name == "ISPICKVAL" and len(node.args) == 2
-            and _is_status(node.args[0]) and isinstance(node.args[1], Literal))
+            and subject.read_by(node.args[0]) and isinstance(node.args[1], Literal))
 
 
-def _collect(node: Node, found: list[Node]) -> None:
-    """Append every place ``node`` reads the status to ``found`` as a formula of the status alone."""
+def _collect(node: Node, found: list[Node], subject: _Subject) -> None:
+    """Append every place ``node`` reads the subject to ``found`` as a formula of the subject alone."""
     if isinstance(node, Literal):
         return
     if isinstance(node, FieldRef):
-        if _is_status(node):
+        if subject.read_by(node):
             raise _ReadsStatusOtherwise
     elif isinstance(node, BinaryOp):
-        if node.op in _COMPARISONS and _comparison(node):
+        if node.op in _COMPARISONS and _comparison(node, subject):
             found.append(node)
         else:
-            _collect(node.left, found)
-            _collect(node.right, found)
+            _collect(node.left, found, subject)
+            _collect(node.right, found, subject)
     elif isinstance(node, UnaryOp):
-        _collect(node.operand, found)
+        _collect(node.operand, found, subject)
     elif isinstance(node, Call):
-        _collect_call(node, found)
+        _collect_call(node, found, subject)
 
 
-def _collect_call(node: Call, found: list[Node]) -> None:
-    if node.name in _NOT_EVALUATED:
+def _collect_call(node: Call, found: list[Node], subject: _Subject) -> None:
+    if subject.unread(node):
         return
-    if node.name == "ISPICKVAL" and _comparison(node):
+    if node.name == "ISPICKVAL" and _comparison(node, subject):
         found.append(node)
-    elif node.name == "TEXT" and _is_status(node):
+    elif subject.read_by(node):  # TEXT(Status), PRIORVALUE(Status) outside a comparison
         raise _ReadsStatusOtherwise
-    elif node.name == "CASE" and node.args and _is_status(node.args[0]):
+    elif node.name == "CASE" and node.args and subject.read_by(node.args[0]):
         # CASE(Status, v1, r1, ..., default) compares the status with each value as ``=`` does
-        subject, rest = node.args[0], node.args[1:]
+        value_of, rest = node.args[0], node.args[1:]
         values, results = rest[0:-1:2], [*rest[1:-1:2], rest[-1]] if rest else []
         if not all(isinstance(value, Literal) for value in values):
             raise _ReadsStatusOtherwise
-        found.extend(BinaryOp("=", subject, value) for value in values)
+        found.extend(BinaryOp("=", value_of, value) for value in values)
         for result in results:
-            _collect(result, found)
+            _collect(result, found, subject)
     else:
         for arg in node.args:
-            _collect(arg, found)
+            _collect(arg, found, subject)
 
 
 def _equality_literals(readings: list[Node]) -> set[str] | None:
@@ -98,13 +125,14 @@ def _equality_literals(readings: list[Node]) -> set[str] | None:
     return texts
 
 
-def status_classes(node: Node, statuses: Sequence[str]) -> list[list[str]]:
+def status_classes(node: Node, statuses: Sequence[str], *, prior: bool = False) -> list[list[str]]:
     """``statuses`` in groups that ``node`` evaluates alike under any facts that differ only in the
-    current status (each group in the order of ``statuses``); each status alone when the formula
-    reads the status otherwise."""
+    current status (with ``prior``: only in the status before the change), each group in the
+    order of ``statuses``; each status alone when the formula reads the status otherwise."""
+    subject = _PRIOR if prior else _CURRENT
     readings: list[Node] = []
     try:
-        _collect(node, readings)
+        _collect(node, readings, subject)
     except (_ReadsStatusOtherwise, RecursionError):
         return [[status] for status in statuses]
     if not readings:
@@ -116,7 +144,7 @@ def status_classes(node: Node, statuses: Sequence[str]) -> list[list[str]]:
         return [others, *alone] if others else alone
     groups: dict[tuple[Hashable, ...], list[str]] = {}
     for status in statuses:
-        evaluator = _Evaluator(Facts(status=status))
+        evaluator = _Evaluator(subject.facts(status))
         outcome = tuple(evaluator.value(reading) for reading in readings)
         groups.setdefault(outcome, []).append(status)
     return list(groups.values())

@@ -104,19 +104,27 @@ class _Evaluator:
     # -- nodes ---------------------------------------------------------------------------------
 
     def value(self, node: Node) -> Value:
-        if isinstance(node, Literal):
-            return self._literal(node)
-        if isinstance(node, FieldRef):
-            return self._field(node.name)
-        if isinstance(node, Call):
-            handler = _FUNCTIONS.get(node.name.upper() if isinstance(node.name, str) else "")
-            # Anything this evaluator does not model (TODAY(), REGEX, ...) is simply unknown.
-            return handler(self, tuple(node.args)) if handler is not None else UNKNOWN
-        if isinstance(node, BinaryOp):
-            return self._binary(node)
-        if isinstance(node, UnaryOp):
-            return self._unary(node)
+        # by exact type: the evaluator's innermost call, made hundreds of thousands of times
+        kind = type(node)
+        if kind is Literal:
+            return self._literal(node)  # type: ignore[arg-type]
+        if kind is FieldRef:
+            return self._field(node.name)  # type: ignore[union-attr]
+        if kind is Call:
+            return self._call(node)  # type: ignore[arg-type]
+        if kind is BinaryOp:
+            return self._binary(node)  # type: ignore[arg-type]
+        if kind is UnaryOp:
+            return self._unary(node)  # type: ignore[arg-type]
         return UNKNOWN
+
+    def _call(self, node: Call) -> Value:
+        name = node.name
+        if not isinstance(name, str):
+            return UNKNOWN
+        handler = _FUNCTIONS.get(name) or _FUNCTIONS.get(name.upper())  # the parser upper-cases names
+        # Anything this evaluator does not model (TODAY(), REGEX, ...) is simply unknown.
+        return handler(self, tuple(node.args)) if handler is not None else UNKNOWN
 
     def truth(self, node: Node) -> Tri:
         return as_tri(self.value(node))
@@ -154,9 +162,13 @@ class _Evaluator:
 
     def _binary(self, node: BinaryOp) -> Value:
         op = node.op
-        if op in ("&&", "||"):
-            left, right = self.truth(node.left), self.truth(node.right)
-            return from_tri(left & right if op == "&&" else left | right)
+        if op == "&&":
+            left = self.truth(node.left)
+            # FALSE AND anything is FALSE (Kleene): the right side cannot change the answer
+            return False if left is Tri.FALSE else from_tri(left & self.truth(node.right))
+        if op == "||":
+            left = self.truth(node.left)
+            return True if left is Tri.TRUE else from_tri(left | self.truth(node.right))
         a, b = self.value(node.left), self.value(node.right)
         if op in ("=", "!=", "<", "<=", ">", ">="):
             return from_tri(compare(op, a, b))
@@ -177,8 +189,12 @@ class _Evaluator:
         if not args:
             return UNKNOWN  # AND() and OR() do not compile in Salesforce
         result = start
+        # once AND is FALSE or OR is TRUE (Kleene), no later argument changes the answer
+        settled = ~start
         for arg in args:
             result = result & self.truth(arg) if start is Tri.TRUE else result | self.truth(arg)
+            if result is settled:
+                break
         return from_tri(result)
 
     def _not(self, args: tuple[Node, ...]) -> Value:

@@ -100,6 +100,34 @@ def test_members_of_a_class_evaluate_alike_under_any_facts(node: Node, facts: Fa
             assert evaluate(node, Facts(**{**facts.__dict__, "status": status})) is first, (node, status, group)
 
 
+PRIOR_REFS = st.sampled_from([FieldRef("$Record__Prior.Status"), Call("PRIORVALUE", (FieldRef("Status"),)),
+                              Call("TEXT", (Call("PRIORVALUE", (FieldRef("$Record.Status"),)),))])
+prior_readings = st.one_of(
+    st.builds(lambda op, ref, lit, flip: BinaryOp(op, lit, ref) if flip else BinaryOp(op, ref, lit),
+              st.sampled_from(["=", "!=", "<", ">="]), PRIOR_REFS, LITERALS, st.booleans()),
+    st.builds(lambda ref, lit: Call("ISPICKVAL", (ref, lit)), PRIOR_REFS, LITERALS),
+    st.builds(lambda ref, a, r, d: Call("CASE", (ref, a, r, d)), PRIOR_REFS, LITERALS, conditions, conditions),
+)
+prior_conditions = st.recursive(st.one_of(prior_readings, status_readings, conditions), lambda children: st.one_of(
+    st.builds(Call, st.sampled_from(["AND", "OR"]), st.lists(children, min_size=1, max_size=3).map(tuple)),
+    st.builds(lambda c: Call("NOT", (c,)), children)), max_leaves=6)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(formulas, conditions, prior_conditions), facts_without_status(), st.permutations(STATUSES),
+       st.sampled_from([None, "Open", "MQL"]))
+def test_members_of_a_prior_class_evaluate_alike_under_any_facts(
+    node: Node, facts: Facts, statuses: list[str], now: str | None
+) -> None:
+    groups = status_classes(node, statuses, prior=True)
+    assert sorted(s for group in groups for s in group) == sorted(statuses)
+    for group in groups:
+        first = evaluate(node, Facts(**{**facts.__dict__, "status": now, "prior_status": group[0]}))
+        for status in group[1:]:
+            assert evaluate(node, Facts(**{**facts.__dict__, "status": now, "prior_status": status})) is first, (
+                node, status, group)
+
+
 def _formula_possible(formula: Node, statuses: list[str]) -> frozenset[str] | None:
     """The definition the masks shortcut: the whole formula evaluated status by status."""
     if evaluate(formula, Facts(status=OTHER_STATUS)) is not Tri.FALSE:
