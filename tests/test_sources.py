@@ -119,3 +119,24 @@ def test_a_broken_sfdx_project_file_is_located_and_the_folder_still_read(tmp_pat
     assert [f.name for f in model.flows] == ["A"]
     (problem,) = model.problems
     assert problem.source == SourceRef("sfdx-project.json", 2)
+
+
+def test_symbolic_links_out_of_the_source_or_in_a_loop_are_named_not_followed(tmp_path: Path) -> None:
+    flow = b'<?xml version="1.0"?><Flow xmlns="http://soap.sforce.com/2006/04/metadata"><label>x</label></Flow>'
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "Secret.flow-meta.xml").write_bytes(flow)
+    org = tmp_path / "org"
+    (org / "flows").mkdir(parents=True)
+    (org / "flows" / "Real.flow-meta.xml").write_bytes(flow)
+    (org / "flows" / "Alias.flow-meta.xml").symlink_to(org / "flows" / "Real.flow-meta.xml")  # inside: read
+    (org / "flows" / "Leak.flow-meta.xml").symlink_to(outside / "Secret.flow-meta.xml")
+    (org / "flows" / "Loop_A.flow-meta.xml").symlink_to(org / "flows" / "Loop_B.flow-meta.xml")
+    (org / "flows" / "Loop_B.flow-meta.xml").symlink_to(org / "flows" / "Loop_A.flow-meta.xml")
+    model = load_model(org)
+    assert sorted(f.name for f in model.flows) == ["Alias", "Real"]
+    problems = {p.source.path: p.message for p in model.problems}
+    assert problems["flows/Leak.flow-meta.xml"] == "symbolic link to outside the source: not read"
+    assert "loop" in problems["flows/Loop_A.flow-meta.xml"] and "loop" in problems["flows/Loop_B.flow-meta.xml"]
+    result = run_audit(model, None, all_checks(), now=NOW, tool_version="test")
+    assert not result.complete  # files it could not read: never a clean pass

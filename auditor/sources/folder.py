@@ -59,9 +59,16 @@ def read_folder(root: Path) -> tuple[list[tuple[str, bytes]], list[LoadProblem]]
                     continue
                 seen.add(rel)
                 full = os.path.join(current, name)
-                if _is_symlink(full) and not Path(full).resolve().is_relative_to(resolved_root):
-                    problems.append(LoadProblem(SourceRef(rel), "symbolic link to outside the source: not read"))
-                    continue
+                if _is_symlink(full):
+                    try:
+                        inside = Path(full).resolve().is_relative_to(resolved_root)
+                    except (OSError, RuntimeError):  # RuntimeError: a loop of links (pathlib before 3.13)
+                        problems.append(LoadProblem(SourceRef(rel), "symbolic link that cannot be resolved "
+                                                                    "(a loop of links?): not read"))
+                        continue
+                    if not inside:
+                        problems.append(LoadProblem(SourceRef(rel), "symbolic link to outside the source: not read"))
+                        continue
                 try:
                     size = os.stat(full).st_size
                     if size > MAX_FILE_BYTES:
