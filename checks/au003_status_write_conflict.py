@@ -189,9 +189,7 @@ def _conflicts(model: Model, writers: list[Writer]) -> Iterator[tuple[Writer, Wr
     """Pairs of writers with no order between them, the events they share, and the leads they meet on."""
     candidates = _candidates(model, writers)
     possible = {w.subject: _possible(w.entry, candidates) for w in writers}
-    for a, b in combinations(sorted(writers, key=lambda w: w.subject), 2):
-        if a.trigger != b.trigger or _ordered(a, b):
-            continue
+    for a, b in _unordered_pairs(sorted(writers, key=lambda w: w.subject)):
         events = a.events & b.events
         shared = possible[a.subject] & possible[b.subject]
         if not events or not shared:
@@ -199,3 +197,19 @@ def _conflicts(model: Model, writers: list[Writer]) -> Iterator[tuple[Writer, Wr
         if a.literals is not None and a.literals == b.literals and len(a.literals) == 1:
             continue  # both set the same value: the order does not change the result
         yield a, b, events, _statuses(shared, candidates)
+
+
+def _unordered_pairs(writers: list[Writer]) -> list[tuple[Writer, Writer]]:
+    """The pairs (in ``writers``' order) on one trigger that ``_ordered`` leaves unordered.
+
+    Drawn within groups of one trigger and one kind, leaving out flows with a trigger order:
+    those are ordered against every other writer, and a large org's thousands of flows usually
+    all have one, so comparing every pair would be quadratic for nothing.
+    """
+    groups: dict[tuple[str, str], list[int]] = {}
+    for index, writer in enumerate(writers):
+        if writer.kind == "flow" and writer.trigger_order is not None:
+            continue
+        groups.setdefault((writer.trigger, writer.kind), []).append(index)
+    pairs = sorted(pair for indices in groups.values() for pair in combinations(indices, 2))
+    return [(writers[i], writers[j]) for i, j in pairs]
