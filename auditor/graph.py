@@ -333,16 +333,18 @@ class _Builder:
             # and moves from statuses the rule cannot tell apart as the prior status (status_classes)
             # into one target share their answer too
             prior_class = {status: index for index, group in enumerate(
-                status_classes(ast, list(dict.fromkeys(source for source, _ in moves if source)), prior=True))
+                status_classes(ast, list(dict.fromkeys(source for source, _ in moves if source is not None)), prior=True))
                 for status in group}
-            by_move: dict[tuple[str, int | None, bool], Tri] = {}
+            by_move: dict[tuple[str, int | None, bool | None, bool], Tri] = {}
             for source, target in moves:
                 verdict = by_target[target]
                 if verdict is Tri.UNKNOWN:
-                    alike = (target, prior_class[source] if source else None, source == target)
+                    changed = source != target if source else None
+                    # every fact of the move, with the prior status as its group
+                    alike = (target, prior_class[source] if source is not None else None, changed, source is None)
                     if alike not in by_move:
                         by_move[alike] = evaluate(ast, Facts(status=target, prior_status=source, is_new=source is None,
-                                                             status_changed=source != target if source else None))
+                                                             status_changed=changed))
                     verdict = by_move[alike]
                 if verdict is Tri.TRUE:  # fires whatever the other fields hold
                     block = Block(rule.name, source, target, rule.source)

@@ -27,7 +27,7 @@ class _Subject:
 
     def read_by(self, node: Node) -> bool:
         """Whether ``node`` is the subject's value (``TEXT()`` of it is the same text)."""
-        if isinstance(node, Call) and node.name == "TEXT" and len(node.args) == 1:
+        if isinstance(node, Call) and _called(node) == "TEXT" and len(node.args) == 1:
             node = node.args[0]
         if isinstance(node, FieldRef):
             # as the evaluator's _field resolves it: $Record__Prior.Status is the prior status
@@ -38,7 +38,8 @@ class _Subject:
     def unread(self, node: Call) -> bool:
         """A call whose handler looks at its argument without evaluating it: ISCHANGED, and
         PRIORVALUE (which, for the prior status, is a reading itself when it names Status)."""
-        return node.name == "ISCHANGED" or (node.name == "PRIORVALUE" and not self.read_by(node))
+        name = _called(node)
+        return name == "ISCHANGED" or (name == "PRIORVALUE" and not self.read_by(node))
 
     def facts(self, status: str) -> Facts:
         return Facts(prior_status=status) if self.prior else Facts(status=status)
@@ -47,8 +48,13 @@ class _Subject:
 _CURRENT, _PRIOR = _Subject(prior=False), _Subject(prior=True)
 
 
+def _called(node: Node) -> str | None:
+    """The function a call names, upper-cased as the evaluator looks it up; None for other nodes."""
+    return node.name.upper() if isinstance(node, Call) and isinstance(node.name, str) else None
+
+
 def _is_priorvalue_of_status(node: Node) -> bool:
-    if not (isinstance(node, Call) and node.name == "PRIORVALUE" and len(node.args) == 1):
+    if not (isinstance(node, Call) and _called(node) == "PRIORVALUE" and len(node.args) == 1):
         return False
     only = node.args[0]
     return isinstance(only, FieldRef) and isinstance(only.name, str) and field_key(only.name) == "status"
@@ -63,7 +69,7 @@ def _comparison(node: Node, subject: _Subject) -> bool:
     if isinstance(node, BinaryOp) and node.op in _COMPARISONS:
         return (subject.read_by(node.left) and isinstance(node.right, Literal)) or (
             subject.read_by(node.right) and isinstance(node.left, Literal))
-    return (isinstance(node, Call) and node.name == "ISPICKVAL" and len(node.args) == 2
+    return (isinstance(node, Call) and _called(node) == "ISPICKVAL" and len(node.args) == 2
             and subject.read_by(node.args[0]) and isinstance(node.args[1], Literal))
 
 
@@ -89,11 +95,12 @@ def _collect(node: Node, found: list[Node], subject: _Subject) -> None:
 def _collect_call(node: Call, found: list[Node], subject: _Subject) -> None:
     if subject.unread(node):
         return
-    if node.name == "ISPICKVAL" and _comparison(node, subject):
+    name = _called(node)
+    if name == "ISPICKVAL" and _comparison(node, subject):
         found.append(node)
     elif subject.read_by(node):  # TEXT(Status), PRIORVALUE(Status) outside a comparison
         raise _ReadsStatusOtherwise
-    elif node.name == "CASE" and node.args and subject.read_by(node.args[0]):
+    elif name == "CASE" and node.args and subject.read_by(node.args[0]):
         # CASE(Status, v1, r1, ..., default) compares the status with each value as ``=`` does
         value_of, rest = node.args[0], node.args[1:]
         values, results = rest[0:-1:2], [*rest[1:-1:2], rest[-1]] if rest else []

@@ -71,6 +71,37 @@ def test_prior_value_rule_blocks_one_transition(tmp_path: Path) -> None:
     assert requires == [("ValidationRule:Reason", "Field:budget__c", "SQL")]
 
 
+def test_a_blank_named_status_is_not_taken_for_a_new_lead(tmp_path: Path) -> None:
+    """Moves are judged in groups of alike facts; a status value without a name ('') is an
+    existing lead's status, not the missing prior status of a lead being created."""
+    from auditor.parse import load_files
+
+    model = load_files("t", [
+        ("standardValueSets/LeadStatus.standardValueSet", b"""<?xml version="1.0"?>
+<StandardValueSet xmlns="http://soap.sforce.com/2006/04/metadata">
+<standardValue><fullName>New</fullName><default>true</default></standardValue>
+<standardValue><default>false</default><label>Blank</label></standardValue>
+<standardValue><fullName>Disqualified</fullName><default>false</default></standardValue></StandardValueSet>"""),
+        ("objects/Lead/validationRules/No_Reopen.validationRule-meta.xml", b"""<?xml version="1.0"?>
+<ValidationRule xmlns="http://soap.sforce.com/2006/04/metadata"><fullName>No_Reopen</fullName><active>true</active>
+<errorConditionFormula>AND(ISPICKVAL(Status, "Disqualified"), NOT(ISNEW()))</errorConditionFormula>
+<errorMessage>x</errorMessage></ValidationRule>"""),
+        ("flows/Disqualify.flow-meta.xml", b"""<?xml version="1.0"?>
+<Flow xmlns="http://soap.sforce.com/2006/04/metadata"><label>Disqualify</label><processType>AutoLaunchedFlow</processType>
+<status>Active</status><start><object>Lead</object><recordTriggerType>Update</recordTriggerType>
+<triggerType>RecordAfterSave</triggerType><connector><targetReference>Set</targetReference></connector></start>
+<recordUpdates><name>Set</name><label>Set</label><inputReference>$Record</inputReference>
+<inputAssignments><field>Status</field><value><stringValue>Disqualified</stringValue></value></inputAssignments>
+</recordUpdates></Flow>"""),
+    ])
+    process_file = tmp_path / "p.yaml"
+    process_file.write_text("version: 1\nstatuses:\n  - {api_name: New}\n  - {api_name: Disqualified, entry: true}\n")
+    graph = build_graph(model, load_process(process_file))
+    found = {(b.source_status, b.target_status) for b in blocks(graph) if b.rule == "No_Reopen"}
+    assert ("", "Disqualified") in found and ("New", "Disqualified") in found
+    assert (None, "Disqualified") not in found  # a new lead is not blocked: NOT(ISNEW()) is false
+
+
 @pytest.mark.parametrize("fmt", ["graphml", "dot", "json"])
 def test_graph_export(fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / f"g.{fmt}"

@@ -228,3 +228,11 @@ def test_a_guard_that_holds_nowhere_still_reaches_its_element() -> None:
     space = StatusSpace(FLOW_STATUSES)
     [guarded] = FlowWalker(flow, space.mask).guarded_elements()
     assert guarded.element.name == "Set_SAL" and space.statuses_in(guarded.guard) == frozenset()
+
+
+def test_function_names_are_read_as_the_evaluator_reads_them() -> None:
+    """The evaluator looks functions up upper-cased; a hand-built tree may spell them otherwise."""
+    prior_is_mql = BinaryOp("=", Call("PriorValue", (FieldRef("Status"),)), Literal("MQL", "string"))
+    assert status_classes(prior_is_mql, ["New", "MQL", "SAL"], prior=True) == [["New", "SAL"], ["MQL"]]
+    picked = Call("ispickval", (FieldRef("Status"), Literal("SAL", "string")))
+    assert status_classes(picked, ["New", "MQL", "SAL"]) == [["New", "MQL"], ["SAL"]]
