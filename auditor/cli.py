@@ -333,6 +333,8 @@ def console() -> NoReturn:
     """
     code = main()
     for stream in (sys.stdout, sys.stderr):
+        if stream is None:  # the process started with that descriptor closed
+            continue
         try:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe (leadaudit ... | head): nothing left to say

@@ -39,49 +39,94 @@ class ReportWriterError(RuntimeError):
 def write_reports(jobs: Sequence[ReportJob], *, parallel: bool) -> None:
     """Write every job; with ``parallel`` (and fork available) on two processes.
 
-    Raises UsageFailure for an unwritable path (exit 2), whichever process met it.
+    Raises UsageFailure for an unwritable path (exit 2). When several fail, the one raised is the
+    first in ``jobs``' order, as when one process writes them in turn (the others may be written).
     """
-    if not parallel or len(jobs) < 2 or not hasattr(os, "fork"):
-        for job in jobs:
-            job.run()
+    if not parallel or len(jobs) < 2 or not hasattr(os, "fork") or _shares_a_path(jobs):
+        _write_in_turn(jobs)  # two processes writing one file would leave either, or a mix
         return
     here, child = _share(jobs)
+    place = {id(job): index for index, job in enumerate(jobs)}  # a job's place in the given order
     read_end, write_end = os.pipe()
-    for stream in (sys.stdout, sys.stderr):
-        stream.flush()  # or the child would inherit, and could repeat, buffered output
-    pid = os.fork()
+    _flush_standard_streams()  # or the child would inherit, and could repeat, buffered output
+    try:
+        pid = os.fork()
+    except OSError:  # no process to spare (a container's process limit, memory): write in turn
+        os.close(read_end)
+        os.close(write_end)
+        _write_in_turn(jobs)
+        return
     if pid == 0:
         os.close(read_end)
-        _run_in_child(child, write_end)
+        _run_in_child([(place[id(job)], job) for job in child], write_end)
     os.close(write_end)
+    failures: list[tuple[int, Exception]] = []
     try:
         for job in here:
-            job.run()
+            try:
+                job.run()
+            except UsageFailure as exc:
+                failures.append((place[id(job)], exc))
+                break  # as one process would stop at its first unwritable path
     finally:
         with os.fdopen(read_end, "rb") as pipe:
-            failure = pipe.read()
+            sent = pipe.read()
         _, status = os.waitpid(pid, 0)
-    if failure.startswith(_USAGE):
-        raise UsageFailure(failure[1:].decode("utf-8", "replace"))
-    if failure or os.waitstatus_to_exitcode(status) != 0:
-        raise ReportWriterError(failure[1:].decode("utf-8", "replace") or f"the report writer ended with status {status}")
+    failures.extend(_child_failures(sent, status, child))
+    if failures:
+        raise min(failures, key=lambda failure: failure[0])[1]
 
 
-def _run_in_child(jobs: Sequence[ReportJob], write_end: int) -> None:
-    """Write ``jobs``, send back what went wrong, and end without the parent's clean-up."""
+def _write_in_turn(jobs: Sequence[ReportJob]) -> None:
+    for job in jobs:
+        job.run()
+
+
+def _shares_a_path(jobs: Sequence[ReportJob]) -> bool:
+    return len({os.path.abspath(job.path) for job in jobs}) < len(jobs)
+
+
+def _flush_standard_streams() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:  # None when the process started with that descriptor closed
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass  # a closed pipe: the command's own output meets it later, as it always did
+
+
+def _run_in_child(jobs: Sequence[tuple[int, ReportJob]], write_end: int) -> None:
+    """Write ``jobs``, send back what went wrong (with the job's place), and end without the
+    parent's clean-up."""
     failure = b""
-    try:
-        for job in jobs:
+    for index, job in jobs:
+        try:
             job.run()
-    except UsageFailure as exc:
-        failure = _USAGE + exc.message.encode("utf-8", "replace")
-    except BaseException as exc:  # anything: the parent must hear of it, never a silent pass
-        failure = _ERROR + f"writing the {', '.join(j.name for j in jobs)} report failed: {type(exc).__name__}: {exc}".encode(
-            "utf-8", "replace")
+        except UsageFailure as exc:
+            failure = _USAGE + f"{index}\n{exc.message}".encode("utf-8", "replace")
+        except BaseException as exc:  # anything: the parent must hear of it, never a silent pass
+            failure = _ERROR + f"{index}\nwriting the {job.name} report failed: {type(exc).__name__}: {exc}".encode(
+                "utf-8", "replace")
+        if failure:
+            break
     try:
         os.write(write_end, failure[:4000])  # one short write: a pipe takes it whole
     finally:
         os._exit(1 if failure else 0)
+
+
+def _child_failures(sent: bytes, status: int, jobs: Sequence[ReportJob]) -> list[tuple[int, Exception]]:
+    """What the child sent back, or what its exit status says when it could not send anything."""
+    if sent:
+        index, _, message = sent[1:].decode("utf-8", "replace").partition("\n")
+        error: Exception = UsageFailure(message) if sent.startswith(_USAGE) else ReportWriterError(message)
+        return [(int(index), error)]
+    code = os.waitstatus_to_exitcode(status)
+    if code == 0:
+        return []
+    names = ", ".join(job.name for job in jobs)
+    how = f"was killed by signal {-code} (out of memory?)" if code < 0 else f"ended with exit code {code}"
+    return [(-1, ReportWriterError(f"the process writing the {names} report {how}"))]
 
 
 def _share(jobs: Sequence[ReportJob]) -> tuple[list[ReportJob], list[ReportJob]]:

@@ -200,3 +200,11 @@ def test_the_installed_command_flushes_everything_before_it_exits(tmp_path: Path
     quiet = subprocess.run([str(command), "audit", str(REPO / "examples" / "demo-org"), "-q"],
                            capture_output=True, text=True, cwd=tmp_path)
     assert quiet.returncode == 1 and quiet.stdout.strip().endswith("audit complete"), quiet.stdout
+
+
+def test_the_installed_command_copes_with_a_closed_standard_output(tmp_path: Path) -> None:
+    command = Path(sys.executable).with_name("leadaudit")
+    if not command.exists():
+        pytest.skip("needs the 'leadaudit' console script installed beside this Python (pip install -e .)")
+    done = subprocess.run(["bash", "-c", f"'{command}' rules >&-"], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,47 @@ def test_the_audit_command_writes_on_two_processes_for_a_large_result(
     blocker.write_text("x")
     assert cli.main(["audit", str(DEMO), "-q", *options[:-1], str(blocker / "r.json")]) == 2
     assert "cannot write" in capsys.readouterr().err
+
+
+def test_without_a_process_to_spare_the_files_are_written_in_turn(
+    tmp_path: Path, jobs_for: functools.partial[list[ReportJob]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    open_before = len(os.listdir("/proc/self/fd")) if Path("/proc/self/fd").is_dir() else None
+    monkeypatch.setattr(os, "fork", no_fork)
+    write_reports(jobs_for(tmp_path), parallel=True)
+    assert all((tmp_path / f"report.{name}").stat().st_size > 1000 for name in ("html", "junit", "sarif", "json"))
+    if open_before is not None:
+        assert len(os.listdir("/proc/self/fd")) == open_before  # the pipe was closed again
+
+
+def test_reports_sharing_a_path_are_written_in_turn_and_the_last_one_stays(
+    tmp_path: Path, jobs_for: functools.partial[list[ReportJob]]
+) -> None:
+    same = tmp_path / "report.out"
+    jobs = [ReportJob(job.name, same, job.render) for job in jobs_for(tmp_path)]
+    write_reports(jobs, parallel=True)
+    assert same.read_text(encoding="utf-8") == jobs[-1].render()  # json, the last given
+
+
+def test_of_several_unwritable_paths_the_first_in_order_is_named(
+    tmp_path: Path, jobs_for: functools.partial[list[ReportJob]]
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    bad = {"html": blocker / "a" / "r.html", "json": blocker / "b" / "r.json"}  # written by the child and here
+    jobs = [ReportJob(job.name, bad.get(job.name, job.path), job.render) for job in jobs_for(tmp_path)]
+    with pytest.raises(UsageFailure, match=f"cannot write {bad['html']}"):
+        write_reports(jobs, parallel=True)
+
+
+def test_a_child_killed_on_the_way_is_reported(tmp_path: Path, jobs_for: functools.partial[list[ReportJob]]) -> None:
+    def killed() -> str:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer would
+        return ""
+
+    jobs = [job if job.name != "junit" else ReportJob("junit", job.path, killed) for job in jobs_for(tmp_path)]
+    with pytest.raises(ReportWriterError, match="junit, html report was killed by signal 9"):
+        write_reports(jobs, parallel=True)
