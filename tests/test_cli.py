@@ -50,7 +50,7 @@ def test_demo_org_reports_exactly_the_defects_its_readme_lists(tmp_path: Path,
     rt009 = next(f for f in report["findings"] if f["rule_id"] == "RT009")
     assert "instead of" in rt009["message"], "the wrong-way example lead is named"
     junit = etree.parse(str(tmp_path / "out" / "report.xml"))
-    assert int(junit.getroot().get("failures")) == len(planted)
+    assert int(junit.getroot().get("failures") or -1) == len(planted)
     assert "Northwind Routing" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
 
 
