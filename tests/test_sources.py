@@ -140,3 +140,18 @@ def test_symbolic_links_out_of_the_source_or_in_a_loop_are_named_not_followed(tm
     assert "loop" in problems["flows/Loop_A.flow-meta.xml"] and "loop" in problems["flows/Loop_B.flow-meta.xml"]
     result = run_audit(model, None, all_checks(), now=NOW, tool_version="test")
     assert not result.complete  # files it could not read: never a clean pass
+
+
+def test_reading_an_org_leaves_a_host_applications_frozen_objects_frozen() -> None:
+    import gc
+
+    keep = [object() for _ in range(10)]  # tracked objects
+    gc.collect()
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        load_model(REPO / "examples" / "demo-org")
+        assert gc.get_freeze_count() == frozen and gc.isenabled()
+    finally:
+        gc.unfreeze()
+    del keep

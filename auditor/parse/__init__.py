@@ -120,15 +120,17 @@ def cyclic_gc_paused() -> Iterator[None]:
     ``gc.unfreeze()``, which puts the frozen objects there): left in the youngest, all the objects
     made meanwhile would be scanned by the first collection after ``gc.enable()``, for nothing
     (0.07 s of the 0.7 s the L benchmark org took to parse). They are still collected, by the next
-    full collection. Nothing in leadaudit freezes objects for its own purpose, which this would undo."""
+    full collection. It is skipped when something (a host application) has frozen objects already,
+    as ``gc.unfreeze()`` would release those too."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
-            gc.freeze()
-            gc.unfreeze()
+            if gc.get_freeze_count() == 0:  # never undo a freeze the host application made
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
