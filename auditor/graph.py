@@ -28,6 +28,7 @@ from auditor.logic import (
     flow_entry_formula,
     rule_entry_formula,
     status_classes,
+    verdicts_by_status,
 )
 from auditor.model import (
     Flow,
@@ -329,7 +330,8 @@ class _Builder:
             # Evaluation is monotone (auditor.logic_eval): when the rule's answer is already known
             # from the target status alone, every move into that status has that same answer, so
             # only the undecided targets are evaluated move by move.
-            by_target = _by_status(ast, status_classes(ast, list(dict.fromkeys(target for _, target in moves))), Facts())
+            targets = list(dict.fromkeys(target for _, target in moves))
+            by_target = verdicts_by_status(ast, status_classes(ast, targets), Facts())
             # and moves from statuses the rule cannot tell apart as the prior status (status_classes)
             # into one target share their answer too
             prior_class = {status: index for index, group in enumerate(
@@ -360,12 +362,12 @@ class _Builder:
         groups = status_classes(ast, self.statuses)
         # monotone evaluation again: an answer known without the field's value is the answer with
         # it blank and with it filled, so "blank fires, filled does not" cannot hold
-        verdicts = _by_status(ast, groups, entering)
+        verdicts = verdicts_by_status(ast, groups, entering)
         undecided = [group for group in groups if verdicts[group[0]] is Tri.UNKNOWN]
         required: dict[str, set[str]] = {status: set() for group in undecided for status in group}
         for key in dict.fromkeys(keys):
-            blank = _by_status(ast, undecided, replace(entering, fields={key: None}))
-            filled = _by_status(ast, undecided, replace(entering, fields={key: "x"}))
+            blank = verdicts_by_status(ast, undecided, replace(entering, fields={key: None}))
+            filled = verdicts_by_status(ast, undecided, replace(entering, fields={key: "x"}))
             for status, verdict in blank.items():
                 if verdict is Tri.TRUE and filled[status] is not Tri.TRUE:
                     required[status].add(key)
@@ -391,15 +393,6 @@ class _Builder:
                 if entry.assigned_to:
                     target_type = "Queue" if entry.assigned_to_type == "Queue" else "User"
                     self.graph.add_edge(entry_node, f"{target_type}:{entry.assigned_to}", kind="assigns_to")
-
-
-def _by_status(ast: Node, groups: list[list[str]], facts: Facts) -> dict[str, Tri]:
-    """The formula's value under ``facts`` for a lead in each status of ``groups``: statuses the
-    formula cannot tell apart (``status_classes``), so one evaluation answers for a group."""
-    found: dict[str, Tri] = {}
-    for group in groups:
-        found.update(dict.fromkeys(group, evaluate(ast, replace(facts, status=group[0]))))
-    return found
 
 
 def _union(sets: list[frozenset[str] | None]) -> frozenset[str] | None:

@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 
 from auditor.formula import BinaryOp, Call, FieldRef, FormulaError, Literal, Node, UnaryOp, parse_formula
-from auditor.logic_classes import status_classes, statuses_not_false
+from auditor.logic_classes import status_classes, statuses_not_false, verdicts_by_status
 from auditor.logic_eval import Facts, Tri, evaluate, field_key, status_values_where_true
 from auditor.model import CriteriaItem, Flow, FlowCondition, FlowFilter, FlowValue, RuleEntry, WorkflowRule
 
@@ -40,6 +40,7 @@ __all__ = [
     "split_values",
     "status_classes",
     "statuses_not_false",
+    "verdicts_by_status",
     "status_values_where_true",
 ]
 

@@ -11,7 +11,7 @@ those outcomes lets a caller evaluate once per group instead of once per status.
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from auditor.formula import BinaryOp, Call, FieldRef, Literal, Node, UnaryOp
 from auditor.logic_eval import Facts, Tri, _Evaluator, _reference, evaluate, field_key
@@ -157,6 +157,15 @@ def status_classes(node: Node, statuses: Sequence[str], *, prior: bool = False) 
     return list(groups.values())
 
 
+def verdicts_by_status(node: Node, groups: list[list[str]], facts: Facts) -> dict[str, Tri]:
+    """``node``'s value under ``facts`` for a lead in each status of ``groups``: groups of
+    ``status_classes``, so one evaluation (with the group's first status) answers for a group."""
+    found: dict[str, Tri] = {}
+    for group in groups:
+        found.update(dict.fromkeys(group, evaluate(node, replace(facts, status=group[0]))))
+    return found
+
+
 def statuses_not_false(node: Node, statuses: Sequence[str]) -> list[str]:
     """The statuses (in their order) in which ``node`` may hold for a lead: not FALSE, when nothing
     but the status is known. One evaluation per group of statuses ``node`` cannot tell apart."""
@@ -167,8 +176,5 @@ def statuses_not_false(node: Node, statuses: Sequence[str]) -> list[str]:
         answer = evaluate(node, Facts())
         if answer is not Tri.UNKNOWN:
             return [] if answer is Tri.FALSE else list(statuses)
-    possible: set[str] = set()
-    for group in groups:
-        if evaluate(node, Facts(status=group[0])) is not Tri.FALSE:
-            possible.update(group)
-    return [status for status in statuses if status in possible]
+    verdicts = verdicts_by_status(node, groups, Facts())
+    return [status for status in statuses if verdicts[status] is not Tri.FALSE]

@@ -34,7 +34,7 @@ from itertools import product
 from auditor.engine import CheckContext
 from auditor.findings import Checked, Finding, NotApplicable, Rule, Severity
 from auditor.formula import Call, Node, fields_read, picklist_comparisons, walk
-from auditor.logic import Facts, Tri, evaluate, status_classes
+from auditor.logic import Facts, Tri, evaluate, status_classes, verdicts_by_status
 from auditor.sites import is_status_field, try_parse
 from checks._support import org_statuses
 
@@ -72,13 +72,11 @@ def _never_fires(ast: Node, values: list[str]) -> bool:
     # verdict as trying every pair, in a fraction of the evaluations.
     # Statuses the rule cannot tell apart (status_classes) get the same verdict in every case: one
     # of each group stands for the group.
-    undecided = []
-    for group in status_classes(ast, values):
-        verdict = evaluate(ast, Facts(status=group[0]))
-        if verdict is Tri.TRUE:
-            return False
-        if verdict is not Tri.FALSE:
-            undecided.append(group[0])
+    groups = status_classes(ast, values)
+    verdicts = verdicts_by_status(ast, groups, Facts())
+    if any(verdict is Tri.TRUE for verdict in verdicts.values()):
+        return False
+    undecided = [group[0] for group in groups if verdicts[group[0]] is not Tri.FALSE]
     if not undecided:
         return True
     return all(evaluate(ast, facts) is Tri.FALSE for facts in _cases(ast, undecided, values))
