@@ -58,6 +58,7 @@ from auditor.formula import (
 from auditor.logic import statuses_not_false
 from auditor.model import Model
 from auditor.sites import is_status_field
+from auditor.status_space import OTHER_STATUS
 from checks._automation import has_kind, has_lead_workflow
 from checks._status_writers import Writer, status_writers
 
@@ -69,7 +70,7 @@ RULE = Rule(
     summary="Two active automations set Lead Status on the same trigger with no defined order",
 )
 
-_OTHER = "\x00another status"  # stands for a value no condition names, when the org's list is unknown
+_OTHER = OTHER_STATUS  # stands for a value no condition names, when the org's list is unknown
 _EVENT_WORDS = {frozenset({"Create"}): "created", frozenset({"Update"}): "updated"}
 
 
@@ -114,19 +115,18 @@ def _possible(entry: Node | None, candidates: tuple[str, ...]) -> frozenset[str]
     return frozenset(statuses_not_false(entry, candidates))
 
 
-def _ordered(a: Writer, b: Writer) -> bool:
-    """Whether Salesforce fixes which of the two writes last.
+def _unordered_group(writer: Writer) -> tuple[str, str] | None:
+    """The writers Salesforce leaves unordered against this one share its group; None when it is
+    ordered against every other writer.
 
     Different kinds are ordered by the order of execution: workflow field updates, then
     processes, then after-save flows (before-save flows never meet the others: their trigger
     differs). Two flows are ordered when either has a trigger order; two workflow rules or two
-    processes on one object never are.
+    processes on one object never are. Only writers on one trigger can meet.
     """
-    if a.kind != b.kind:
-        return True
-    if a.kind != "flow":
-        return False
-    return a.trigger_order is not None or b.trigger_order is not None
+    if writer.kind == "flow" and writer.trigger_order is not None:
+        return None
+    return writer.trigger, writer.kind
 
 
 def _statuses(shared: frozenset[str], candidates: tuple[str, ...]) -> str:
@@ -200,16 +200,13 @@ def _conflicts(model: Model, writers: list[Writer]) -> Iterator[tuple[Writer, Wr
 
 
 def _unordered_pairs(writers: list[Writer]) -> list[tuple[Writer, Writer]]:
-    """The pairs (in ``writers``' order) on one trigger that ``_ordered`` leaves unordered.
-
-    Drawn within groups of one trigger and one kind, leaving out flows with a trigger order:
-    those are ordered against every other writer, and a large org's thousands of flows usually
-    all have one, so comparing every pair would be quadratic for nothing.
-    """
+    """The pairs (in ``writers``' order) in one ``_unordered_group``: drawn within the groups, since
+    a large org's thousands of flows usually all have a trigger order, and comparing every pair
+    would be quadratic for nothing."""
     groups: dict[tuple[str, str], list[int]] = {}
     for index, writer in enumerate(writers):
-        if writer.kind == "flow" and writer.trigger_order is not None:
-            continue
-        groups.setdefault((writer.trigger, writer.kind), []).append(index)
+        group = _unordered_group(writer)
+        if group is not None:
+            groups.setdefault(group, []).append(index)
     pairs = sorted(pair for indices in groups.values() for pair in combinations(indices, 2))
     return [(writers[i], writers[j]) for i, j in pairs]

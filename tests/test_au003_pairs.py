@@ -1,5 +1,5 @@
-"""AU003 draws the writer pairs it compares from groups; they must be the pairs the rule's own
-test of order leaves unordered, in the same order as comparing every pair."""
+"""AU003 draws the writer pairs it compares from groups; they must be the pairs Salesforce leaves
+unordered, in the same order as comparing every pair."""
 
 from __future__ import annotations
 
@@ -10,7 +10,18 @@ from hypothesis import strategies as st
 
 from auditor.model import SourceRef
 from checks._status_writers import Writer
-from checks.au003_status_write_conflict import _ordered, _unordered_pairs
+from checks.au003_status_write_conflict import _unordered_pairs
+
+
+def _ordered(a: Writer, b: Writer) -> bool:
+    """Salesforce's order of execution, pair by pair: different kinds are ordered; two flows are
+    when either has a trigger order; two workflow rules or two processes never are."""
+    if a.kind != b.kind:
+        return True
+    if a.kind != "flow":
+        return False
+    return a.trigger_order is not None or b.trigger_order is not None
+
 
 writers = st.builds(
     lambda kind, trigger, order, n: Writer(f"{kind}:{n}", str(n), kind, kind, trigger, frozenset({"Update"}), (),
