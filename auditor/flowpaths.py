@@ -15,7 +15,7 @@ the result is exactly the union over the simple paths.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from auditor.formula import Call, FormulaError, Literal, Node
@@ -100,14 +100,14 @@ class FlowWalker:
             self._branches[decision.name] = found
         return found
 
-    def _successors(self, name: str) -> list[tuple[str | None, int | None]]:
+    def _successors(self, name: str) -> Sequence[tuple[str | None, int | None]]:
         """Where each connector of ``name`` leads and its condition's mask (None: no condition)."""
         element = self.elements.get(name)
         if element is not None:
             # a Pause resumes through its events (Process Builder's scheduled actions)
             return [(element.target, None), *((event.target, None) for event in element.wait_events)]
         decision = self.decisions.get(name)
-        return list(self._branches_of(decision)) if decision is not None else []
+        return self._branches_of(decision) if decision is not None else []
 
     def _discovery_order(self, start: str | None) -> list[str]:
         """The names reachable from ``start``, depth first, later connectors first."""
