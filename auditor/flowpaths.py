@@ -15,7 +15,7 @@ the result is exactly the union over the simple paths.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from auditor.formula import Call, FormulaError, Literal, Node
@@ -110,18 +110,8 @@ class FlowWalker:
         return self._branches_of(decision) if decision is not None else []
 
     def _discovery_order(self, start: str | None) -> list[str]:
-        """The names reachable from ``start``, depth first, later connectors first."""
-        order: list[str] = []
-        seen: set[str] = set()
-        stack = [start]
-        while stack:
-            name = stack.pop()
-            if name is None or name in seen:
-                continue
-            seen.add(name)
-            order.append(name)
-            stack.extend(target for target, _ in self._successors(name))
-        return order
+        """The names reachable from ``start`` along the guarded connectors, in walk order."""
+        return _depth_first(start, lambda name: (target for target, _ in self._successors(name)))
 
     def guarded_elements(self, start: str | None = None, guard: int | None = None) -> list[GuardedElement]:
         """Every element reachable from the flow's start (or ``start``), with its guard.
@@ -248,6 +238,21 @@ def reachable(flow: Flow, start: str | None) -> set[str]:
     """
     elements = {e.name: e for e in flow.elements}
     decisions = {d.name: d for d in flow.decisions}
+
+    def connectors(name: str) -> list[str | None]:
+        if name in elements:
+            return [elements[name].target, elements[name].fault_target]
+        if name in decisions:
+            return [decisions[name].default_target, *(outcome.target for outcome in decisions[name].outcomes)]
+        return []
+
+    return set(_depth_first(start, connectors))
+
+
+def _depth_first(start: str | None, targets: Callable[[str], Iterable[str | None]]) -> list[str]:
+    """The names reachable from ``start``, depth first with the last connector taken first, each
+    once, in the order first met (a missing target, None, ends its connector)."""
+    order: list[str] = []
     seen: set[str] = set()
     stack = [start]
     while stack:
@@ -255,9 +260,6 @@ def reachable(flow: Flow, start: str | None) -> set[str]:
         if name is None or name in seen:
             continue
         seen.add(name)
-        if name in elements:
-            stack.extend((elements[name].target, elements[name].fault_target))
-        elif name in decisions:
-            stack.append(decisions[name].default_target)
-            stack.extend(outcome.target for outcome in decisions[name].outcomes)
-    return seen
+        order.append(name)
+        stack.extend(targets(name))
+    return order
