@@ -149,9 +149,10 @@ def test_reading_an_org_leaves_a_host_applications_frozen_objects_frozen() -> No
     gc.collect()
     gc.freeze()
     try:
-        frozen = gc.get_freeze_count()
         load_model(REPO / "examples" / "demo-org")
-        assert gc.get_freeze_count() == frozen and gc.isenabled()
+        # frozen objects that die meanwhile leave the count, so it may shrink a little; an
+        # unfreeze would empty it, releasing the ten kept alive here too
+        assert gc.get_freeze_count() >= len(keep) and gc.isenabled()
     finally:
         gc.unfreeze()
     del keep
