@@ -4,6 +4,7 @@ org every time it is generated."""
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 from auditor.process import load_process
@@ -11,6 +12,7 @@ from auditor.sources import load_model
 from bench.generate import write_org
 from bench.report import check_budgets, markdown
 from bench.sizes import SIZES
+from tests.conftest import REPO
 
 SMALL = SIZES["S"]
 
@@ -69,3 +71,21 @@ def test_budgets_are_judged_from_the_measurements() -> None:
     assert verdicts["--version"]["met"] is True
     results["budgets"] = verdicts
     assert "| L process memory |" in markdown(results) and "**missed**" in markdown(results)
+
+
+def test_the_readmes_show_the_latest_run_and_say_why_each_missed_budget_is_missed() -> None:
+    """The issue's "must show": the latest table, with its machine, in the README (and in
+    bench/README.md), and for every budget missed, a word on it beside the table."""
+    latest = (REPO / "bench" / "results" / "latest.md").read_text(encoding="utf-8")
+    table = latest[latest.index("Machine:"):].rstrip()
+    budgets = json.loads((REPO / "bench" / "results" / "latest.json").read_text(encoding="utf-8"))["budgets"]
+    missed = [name for name, verdict in budgets.items() if not verdict["met"]]
+    for readme, explained in ((REPO / "README.md", "budgets are missed"), (REPO / "bench" / "README.md", "Budgets missed")):
+        text = readme.read_text(encoding="utf-8")
+        assert table in text, f"{readme.name} does not show the latest bench/results/latest.md"
+        if missed:
+            assert explained in text, f"{readme.name} does not say why {missed} missed"
+    words = {"L process time": "L process time", "audit vs lxml floor": "lxml floor"}
+    bench_readme = (REPO / "bench" / "README.md").read_text(encoding="utf-8")
+    why = bench_readme[bench_readme.index("## Budgets missed"):]
+    assert all(words.get(name, name) in why for name in missed), missed
